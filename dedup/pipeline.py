@@ -1,0 +1,489 @@
+"""``scan``: documents in, near-duplicate clusters and verified pairs out.
+
+Stages, each handing the next a polars frame:
+
+1. **signatures** (pass 1, streamed batch by batch): normalise, shingle and
+   MinHash each document in the compiled core; keep only per-document facts and
+   the LSH band hashes (the signatures themselves are not kept).
+2. **candidates**: documents sharing a band bucket (:mod:`dedup.lsh`).
+3. **verification** (pass 2): exact shingle sets of the candidate documents
+   only, overlap and Jaccard of every candidate pair, then the template check
+   (:mod:`dedup.verify`). Texts are kept from pass 1 when they fit in
+   ``keep_text_bytes``; otherwise the input is read a second time.
+4. **clusters**: connected components of duplicate pairs, canonical member
+   (:mod:`dedup.cluster`).
+
+Documents shorter than one shingle get no signature; they are matched exactly
+on their normalised text instead, never lumped into one bucket.
+
+    >>> import polars as pl
+    >>> text = "the quick brown fox jumps over the lazy dog near the river bank"
+    >>> docs = pl.DataFrame({"doc_id": ["a", "b", "c"],
+    ...                      "text": [text, text + " today", "something else"]})
+    >>> result = scan_frame(docs)
+    >>> result.pairs.select("doc_id_a", "doc_id_b", "relation").rows()
+    [('a', 'b', 'duplicate')]
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from dedup import lsh
+from dedup.cluster import assign_clusters
+from dedup.config import ScanConfig
+from dedup.minhash import signatures
+from dedup.normalize import prepare_column
+from dedup.schema import (
+    CANONICAL_ID,
+    CARRIED,
+    CLUSTER_ID,
+    CLUSTER_SIZE,
+    DOC_ID,
+    DOC_ID_A,
+    DOC_ID_B,
+    IS_CANONICAL,
+    JACCARD,
+    N_TOKENS,
+    PAIRS_SCHEMA,
+    REASON,
+    RELATION,
+    RELATION_DUPLICATE,
+    RELATION_TEMPLATE,
+    ROW,
+    SIMILARITY,
+    TEXT,
+    TEXT_CHARS,
+    require,
+)
+from dedup.shingle import shingle_sets, token_arrays
+from dedup.verify import is_template_sibling, overlap
+
+#: Progress callback: (stage, documents or pairs done, total or None).
+ProgressFn = Callable[[str, int, int | None], None]
+
+_WHOLE = "_whole"
+_N_SHINGLES = "_n_shingles"
+
+
+class QuarantineRecord(Protocol):
+    """What the pipeline needs of a quarantined record."""
+
+    @property
+    def source(self) -> str: ...  # noqa: D102
+    @property
+    def record(self) -> str: ...  # noqa: D102
+    @property
+    def reason(self) -> str: ...  # noqa: D102
+
+
+class BatchSource(Protocol):
+    """What the pipeline needs of an input (see :class:`dedup.io.Source`)."""
+
+    name: str
+    n_read: int
+
+    @property
+    def quarantine(self) -> list[QuarantineRecord]: ...  # noqa: D102
+
+    def batches(self) -> Iterator[pl.DataFrame]: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """A record set aside with its reason (used for in-memory frames)."""
+
+    source: str
+    record: str
+    reason: str
+
+
+class FrameSource:
+    """An in-memory frame with ``doc_id`` and ``text`` as a :class:`BatchSource`."""
+
+    def __init__(self, frame: pl.DataFrame, batch_size: int = 20_000) -> None:
+        require(frame, [DOC_ID, TEXT], stage="scan")
+        self.name = "<frame>"
+        self.n_read = 0
+        self._quarantine: list[QuarantineRecord] = []
+        keep = [DOC_ID, TEXT, *[c for c in CARRIED if c in frame.columns]]
+        frame = frame.select(keep).with_columns(
+            [pl.col(c).cast(pl.String) for c in keep]
+        )
+        bad = frame.with_row_index("_i").filter(
+            pl.col(TEXT).is_null()
+            | (pl.col(TEXT).str.strip_chars() == "")
+            | pl.col(DOC_ID).is_null()
+            | pl.col(DOC_ID).is_duplicated() & (pl.int_range(pl.len()).over(DOC_ID) > 0)
+        )
+        for i, doc, text in bad.select("_i", DOC_ID, TEXT).iter_rows():
+            reason = "empty text" if doc is not None else "missing doc_id"
+            if doc is not None and text and text.strip():
+                reason = f"duplicate doc_id {doc!r}"
+            self._quarantine.append(Quarantine(f"<frame>:row {i}", doc or "", reason))
+        good = frame.with_row_index("_i").join(bad.select("_i"), on="_i", how="anti")
+        self._frame = good.drop("_i").with_row_index(ROW).with_columns(
+            pl.col(ROW).cast(pl.UInt64)
+        )
+        self._batch = batch_size
+
+    @property
+    def quarantine(self) -> list[QuarantineRecord]:
+        """Records set aside (empty text, missing or duplicate id)."""
+        return self._quarantine
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """The accepted rows in batches."""
+        self.n_read = self._frame.height + len(self._quarantine)
+        yield from self._frame.iter_slices(self._batch)
+
+
+@dataclass
+class ScanStats:
+    """Counts and timings of one scan (the run summary)."""
+
+    read: int = 0
+    documents: int = 0
+    quarantined: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    short_documents: int = 0
+    no_words: int = 0
+    candidates: int = 0
+    duplicate_pairs: int = 0
+    template_pairs: int = 0
+    clusters: int = 0
+    documents_in_clusters: int = 0
+    bands: int = 0
+    rows: int = 0
+    reread: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        """Wall time of the whole scan."""
+        return sum(self.seconds.values())
+
+
+@dataclass
+class ScanResult:
+    """What :func:`scan` returns.
+
+    Attributes:
+        docs: one row per accepted document (singletons included): doc_id,
+            cluster_id, cluster_size, is_canonical, canonical_id, similarity (to
+            the canonical member; null for singletons), n_tokens, text_chars and
+            the carried columns.
+        pairs: verified pairs at or above the threshold: doc_id_a < doc_id_b,
+            similarity, jaccard, relation ("duplicate" or "template"), reason.
+        quarantine: records set aside, with their reasons.
+        stats: the run summary.
+    """
+
+    docs: pl.DataFrame
+    pairs: pl.DataFrame
+    quarantine: list[QuarantineRecord]
+    stats: ScanStats
+    config: ScanConfig
+
+    def clusters(self) -> pl.DataFrame:
+        """One row per cluster of size >= 2, largest first, with its members."""
+        members = self.docs.filter(pl.col(CLUSTER_SIZE) >= 2)
+        return (
+            members.sort([IS_CANONICAL, SIMILARITY, DOC_ID], descending=[True, True, False])
+            .group_by(CLUSTER_ID, maintain_order=True)
+            .agg(
+                pl.len().alias(CLUSTER_SIZE),
+                pl.col(CANONICAL_ID).first(),
+                pl.struct(DOC_ID, SIMILARITY, *[c for c in CARRIED if c in members.columns])
+                .alias("members"),
+            )
+            .sort([CLUSTER_SIZE, CANONICAL_ID], descending=[True, False])
+        )
+
+
+def scan_frame(frame: pl.DataFrame, config: ScanConfig | None = None) -> ScanResult:
+    """Scan an in-memory frame with ``doc_id`` and ``text`` columns."""
+    return scan(FrameSource(frame), config)
+
+
+def scan(
+    source: BatchSource,
+    config: ScanConfig | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    keep_text_bytes: int = 512 * 2**20,
+) -> ScanResult:
+    """Find near-duplicate clusters in *source* (see the module docs)."""
+    config = config or ScanConfig()
+    report: ProgressFn = progress or (lambda stage, done, total: None)
+    stats = ScanStats()
+    stats.bands, stats.rows = config.band_shape
+    clock = time.perf_counter()
+
+    meta, band_frames, texts = _signature_pass(source, config, stats, report,
+                                               keep_text_bytes)
+    stats.seconds["signatures"] = time.perf_counter() - clock
+    stats.read = source.n_read
+    quarantine = list(source.quarantine)
+    stats.quarantined = len(quarantine)
+    stats.quarantine_reasons = dict(
+        Counter(q.reason.split(":")[0].split("(")[0].strip() for q in quarantine)
+    )
+    stats.documents = meta.height
+
+    clock = time.perf_counter()
+    bands = pl.concat(band_frames) if band_frames else _empty_bands()
+    del band_frames
+    cand = lsh.candidate_pairs(bands, window=config.window)
+    del bands
+    stats.candidates = cand.height
+    report("candidates", cand.height, cand.height)
+    stats.seconds["candidates"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    rows_a = cand["row_a"].to_numpy().astype(np.int64)
+    rows_b = cand["row_b"].to_numpy().astype(np.int64)
+    needed = np.unique(np.concatenate([rows_a, rows_b]))
+    if texts is None and len(needed):
+        stats.reread = True
+        texts = _reread(source, needed, report)
+    verified = _verify(meta, texts, needed, rows_a, rows_b, config, report)
+    short = _short_pairs(meta)
+    pairs_rows = pl.concat([verified.pairs, short], how="vertical_relaxed")
+    stats.seconds["verification"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    dup = pairs_rows.filter(pl.col(RELATION) == RELATION_DUPLICATE)
+    docs = assign_clusters(
+        meta, dup["row_a"].to_numpy().astype(np.int64),
+        dup["row_b"].to_numpy().astype(np.int64),
+    )
+    docs = _similarity_to_canonical(docs, pairs_rows, verified)
+    pairs = _pairs_output(pairs_rows, meta)
+    stats.duplicate_pairs = int((pairs[RELATION] == RELATION_DUPLICATE).sum())
+    stats.template_pairs = int((pairs[RELATION] == RELATION_TEMPLATE).sum())
+    in_clusters = docs.filter(pl.col(CLUSTER_SIZE) >= 2)
+    stats.clusters = in_clusters[CLUSTER_ID].n_unique()
+    stats.documents_in_clusters = in_clusters.height
+    stats.seconds["clusters"] = time.perf_counter() - clock
+    out_cols = [
+        DOC_ID, CLUSTER_ID, CLUSTER_SIZE, IS_CANONICAL, CANONICAL_ID, SIMILARITY,
+        N_TOKENS, TEXT_CHARS, *[c for c in CARRIED if c in docs.columns],
+    ]
+    return ScanResult(docs.select(out_cols), pairs, quarantine, stats, config)
+
+
+def _empty_bands() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={lsh.BAND: pl.UInt16, lsh.KEY: pl.UInt64, ROW: pl.UInt32}
+    )
+
+
+def _signature_pass(
+    source: BatchSource,
+    config: ScanConfig,
+    stats: ScanStats,
+    report: ProgressFn,
+    keep_text_bytes: int,
+) -> tuple[pl.DataFrame, list[pl.DataFrame], pl.Series | None]:
+    bands, rows_per_band = config.band_shape
+    metas: list[pl.DataFrame] = []
+    band_frames: list[pl.DataFrame] = []
+    kept: list[pl.Series] | None = []
+    kept_bytes = 0
+    done = 0
+    for batch in source.batches():
+        require(batch, [ROW, DOC_ID, TEXT], stage="scan")
+        prepared = prepare_column(batch[TEXT])
+        sig = signatures(
+            prepared, prepared=True, kind=config.shingle,  # type: ignore[arg-type]
+            n=config.ngram, num_perm=config.num_perm, seed=config.seed,
+        )
+        carried = [c for c in CARRIED if c in batch.columns]
+        metas.append(
+            batch.select(ROW, DOC_ID, *carried).with_columns(
+                pl.Series(N_TOKENS, sig.n_items),
+                pl.Series(_N_SHINGLES, sig.n_shingles),
+                pl.Series(_WHOLE, sig.whole_hash),
+                batch[TEXT].str.len_chars().cast(pl.UInt32).alias(TEXT_CHARS),
+            )
+        )
+        has = sig.n_shingles > 0
+        if has.any():
+            keys = lsh.band_keys(sig.values[has], bands, rows_per_band)
+            rows = batch[ROW].to_numpy()[has]
+            band_frames.append(lsh.band_frame(rows, keys))
+        if kept is not None:
+            kept_bytes += int(prepared.str.len_bytes().sum() or 0)
+            if kept_bytes <= keep_text_bytes:
+                kept.append(prepared)
+            else:
+                kept = None
+        done += batch.height
+        report("signatures", done, None)
+    meta = (
+        pl.concat(metas, how="vertical_relaxed")
+        if metas
+        else pl.DataFrame(schema={ROW: pl.UInt64, DOC_ID: pl.String,
+                                  N_TOKENS: pl.UInt32, _N_SHINGLES: pl.UInt32,
+                                  _WHOLE: pl.UInt64, TEXT_CHARS: pl.UInt32})
+    )
+    stats.short_documents = int(
+        meta.filter((pl.col(_N_SHINGLES) == 0) & (pl.col(N_TOKENS) > 0)).height
+    )
+    stats.no_words = int(meta.filter(pl.col(N_TOKENS) == 0).height)
+    texts = pl.concat(kept) if kept else (pl.Series(TEXT, [], pl.String) if kept is not None else None)
+    return meta, band_frames, texts
+
+
+def _reread(
+    source: BatchSource, needed: npt.NDArray[np.int64], report: ProgressFn
+) -> pl.Series:
+    """Prepared texts of the *needed* rows, read again from the source.
+
+    Returns a Series indexed by row (other rows empty) so callers can gather.
+    """
+    parts: list[pl.DataFrame] = []
+    wanted = pl.Series(ROW, needed.astype(np.uint64))
+    done = 0
+    n_total = 0
+    for batch in source.batches():
+        hit = batch.filter(pl.col(ROW).is_in(wanted.implode()))
+        if hit.height:
+            parts.append(hit.select(ROW, prepare_column(hit[TEXT]).alias(TEXT)))
+        done += batch.height
+        n_total = max(n_total, int(batch[ROW].max() or 0) + 1)  # type: ignore[arg-type]
+        report("re-reading", done, None)
+    frame = pl.concat(parts) if parts else pl.DataFrame(schema={ROW: pl.UInt64, TEXT: pl.String})
+    full = pl.DataFrame({ROW: np.arange(n_total, dtype=np.uint64)}).join(
+        frame, on=ROW, how="left"
+    )
+    return full[TEXT].fill_null("")
+
+
+@dataclass
+class _Verified:
+    pairs: pl.DataFrame
+    sets_index: dict[int, int]
+    sets: object | None
+
+
+def _verify(
+    meta: pl.DataFrame,
+    texts: pl.Series | None,
+    needed: npt.NDArray[np.int64],
+    rows_a: npt.NDArray[np.int64],
+    rows_b: npt.NDArray[np.int64],
+    config: ScanConfig,
+    report: ProgressFn,
+) -> _Verified:
+    empty = pl.DataFrame(schema={"row_a": pl.Int64, "row_b": pl.Int64,
+                                 SIMILARITY: pl.Float64, JACCARD: pl.Float64,
+                                 RELATION: pl.String, REASON: pl.String})
+    if texts is None or not len(needed):
+        return _Verified(empty, {}, None)
+    sub = texts.gather(needed)
+    sets = shingle_sets(sub, config.shingle, config.ngram)  # type: ignore[arg-type]
+    local = np.full(int(needed.max()) + 1, -1, dtype=np.int64)
+    local[needed] = np.arange(len(needed))
+    sim, jac = overlap(sets, local[rows_a], local[rows_b])
+    keep = sim >= config.threshold
+    a, b, sim, jac = rows_a[keep], rows_b[keep], sim[keep], jac[keep]
+    whole = meta[_WHOLE].to_numpy()
+    relation = np.full(len(a), RELATION_DUPLICATE, dtype=object)
+    reason = np.empty(len(a), dtype=object)
+    for i in range(len(a)):
+        reason[i] = _duplicate_reason(sim[i], jac[i], whole[a[i]] == whole[b[i]])
+    if config.template_check and len(a):
+        involved = np.unique(np.concatenate([a, b]))
+        toks = token_arrays(texts.gather(involved))
+        tok_local = {int(r): i for i, r in enumerate(involved)}
+        for i in range(len(a)):
+            if whole[a[i]] == whole[b[i]]:
+                continue
+            ta, fa = toks.get(tok_local[int(a[i])])
+            tb, fb = toks.get(tok_local[int(b[i])])
+            sibling, why = is_template_sibling(ta, fa, tb, fb)
+            if sibling:
+                relation[i] = RELATION_TEMPLATE
+                reason[i] = f"template sibling: {why}"
+            if i % 1000 == 0:
+                report("template check", i, len(a))
+    pairs = pl.DataFrame(
+        {"row_a": a, "row_b": b, SIMILARITY: sim, JACCARD: jac,
+         RELATION: relation.astype(str).tolist(), REASON: reason.astype(str).tolist()},
+        schema=empty.schema,
+    )
+    return _Verified(pairs, {int(r): int(i) for i, r in enumerate(needed)}, sets)
+
+
+def _duplicate_reason(sim: float, jac: float, identical: bool) -> str:
+    if identical:
+        return "identical after normalisation"
+    if sim >= 0.9 and jac < 0.8 * sim:
+        return f"shorter text {sim:.0%} inside the longer (truncated or extended copy)"
+    return f"edited copy: {sim:.0%} of shingles shared"
+
+
+def _short_pairs(meta: pl.DataFrame) -> pl.DataFrame:
+    """Exact matches among documents shorter than one shingle."""
+    short = meta.filter((pl.col(_N_SHINGLES) == 0) & (pl.col(N_TOKENS) > 0)).select(
+        pl.col(ROW).cast(pl.Int64), _WHOLE
+    )
+    first = short.group_by(_WHOLE).agg(pl.col(ROW).min().alias("row_a"))
+    return (
+        short.join(first, on=_WHOLE)
+        .filter(pl.col(ROW) != pl.col("row_a"))
+        .select(
+            "row_a",
+            pl.col(ROW).alias("row_b"),
+            pl.lit(1.0).alias(SIMILARITY),
+            pl.lit(1.0).alias(JACCARD),
+            pl.lit(RELATION_DUPLICATE).alias(RELATION),
+            pl.lit("identical short text (shorter than one shingle)").alias(REASON),
+        )
+    )
+
+
+def _similarity_to_canonical(
+    docs: pl.DataFrame, pairs_rows: pl.DataFrame, verified: _Verified
+) -> pl.DataFrame:
+    """Overlap of each clustered document with its cluster's canonical member."""
+    rows = docs.select(ROW, DOC_ID, CANONICAL_ID, CLUSTER_SIZE)
+    canon_row = rows.select(pl.col(DOC_ID).alias(CANONICAL_ID),
+                            pl.col(ROW).alias("_crow"))
+    members = rows.filter(pl.col(CLUSTER_SIZE) >= 2).join(canon_row, on=CANONICAL_ID)
+    sims = np.ones(members.height)
+    index = verified.sets_index
+    a = members[ROW].to_numpy().astype(np.int64)
+    c = members["_crow"].to_numpy().astype(np.int64)
+    have = np.array([int(x) in index and int(y) in index for x, y in zip(a, c, strict=True)],
+                    dtype=bool)
+    if verified.sets is not None and have.any():
+        la = np.array([index[int(x)] for x in a[have]], dtype=np.int64)
+        lc = np.array([index[int(x)] for x in c[have]], dtype=np.int64)
+        sim, _ = overlap(verified.sets, la, lc)  # type: ignore[arg-type]
+        sims[have] = sim
+    sim_frame = members.select(ROW).with_columns(pl.Series(SIMILARITY, sims))
+    return docs.join(sim_frame, on=ROW, how="left").sort(ROW)
+
+
+def _pairs_output(pairs_rows: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:
+    ids = meta.select(pl.col(ROW).cast(pl.Int64), DOC_ID)
+    named = (
+        pairs_rows.join(ids.rename({ROW: "row_a", DOC_ID: "_ida"}), on="row_a")
+        .join(ids.rename({ROW: "row_b", DOC_ID: "_idb"}), on="row_b")
+        .with_columns(
+            pl.min_horizontal("_ida", "_idb").alias(DOC_ID_A),
+            pl.max_horizontal("_ida", "_idb").alias(DOC_ID_B),
+        )
+    )
+    return named.select(list(PAIRS_SCHEMA)).cast(PAIRS_SCHEMA).sort(DOC_ID_A, DOC_ID_B)  # type: ignore[arg-type]
