@@ -1,0 +1,36 @@
+# The quick start: `make demo` (set up, scan the seed articles) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint bench bench-quick clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/dedup scan seeds/ --out results/seeds --format table
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check dedup tests benchmarks
+	$(BIN)/ruff format --check dedup tests benchmarks
+	$(BIN)/mypy dedup
+
+bench: install
+	$(BIN)/python -m benchmarks.signatures
+	$(BIN)/python -m benchmarks.accuracy
+
+bench-quick: install
+	$(BIN)/python -m benchmarks.signatures --quick
+	$(BIN)/python -m benchmarks.accuracy
+
+clean:
+	rm -rf results/ benchmarks/.work/ .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,157 @@
+"""The ``dedup`` command line: parse, configure, call the library, render.
+
+No logic of its own: every command builds a config, calls one library
+function and hands the result to a renderer. Errors from the library
+(:class:`dedup.errors.DedupError`) become one line on stderr and a non-zero
+exit; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dedup.errors import DedupError
+
+app = typer.Typer(
+    name="dedup",
+    help="Find near-duplicate articles, repeated passages and filler in news crawls.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+class OutFormat(str, Enum):
+    """Stdout formats shared by every command."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class InFormat(str, Enum):
+    """Input formats, when the path does not tell."""
+
+    folder = "folder"
+    jsonl = "jsonl"
+    parquet = "parquet"
+    csv = "csv"
+
+
+class Shingle(str, Enum):
+    """Shingle kinds."""
+
+    word = "word"
+    char = "char"
+
+
+@app.callback()
+def main() -> None:
+    """Find near-duplicate articles, repeated passages and filler in news crawls."""
+
+
+def _fail(exc: DedupError, debug: bool) -> NoReturn:
+    if debug:
+        raise exc
+    err.print(f"dedup: error: {exc}", markup=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    try:
+        yield
+    except DedupError as exc:
+        _fail(exc, debug)
+    except KeyboardInterrupt:
+        err.print("dedup: interrupted")
+        raise typer.Exit(130) from None
+
+
+def _progress(enabled: bool) -> tuple[Progress | None, object]:
+    if not enabled:
+        return None, None
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} / {task.fields[total_text]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    return progress, {}
+
+
+@app.command()
+def scan(
+    input: Annotated[str, typer.Argument(help="Folder of .txt/.md, .jsonl[.gz|.zst], .parquet, .csv, or - for JSONL on stdin.")],  # noqa: A002
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write docs.parquet, pairs.parquet, quarantine.jsonl and summary.json here.")] = None,
+    fmt: Annotated[OutFormat | None, typer.Option("--format", "-f", help="Stdout format; table on a terminal, jsonl otherwise.")] = None,
+    threshold: Annotated[float, typer.Option(help="Minimum overlap of shingle sets (share of the shorter article found in the other).")] = 0.6,
+    shingle: Annotated[Shingle, typer.Option(help="Word n-grams, or character n-grams for short texts and languages without spaces.")] = Shingle.word,
+    ngram: Annotated[int, typer.Option(help="n of the n-gram shingles.")] = 5,
+    num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = 128,
+    seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations.")] = 1,
+    lsh_threshold: Annotated[float, typer.Option(help="Jaccard similarity the LSH bands are tuned for (candidates are verified exactly).")] = 0.25,
+    template_check: Annotated[bool, typer.Option("--template-check/--no-template-check", help="Report recurring reports that differ only in figures as 'template', not as duplicates.")] = True,
+    id_field: Annotated[str, typer.Option(help="Field or column with the document id.")] = "id",
+    text_field: Annotated[str, typer.Option(help="Field or column with the text.")] = "text",
+    format_in: Annotated[InFormat | None, typer.Option(help="Input format when the extension does not tell.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Documents read per batch.")] = 20_000,
+    max_chars: Annotated[int, typer.Option(help="Longer documents are quarantined.")] = 2_000_000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars and no summary on stderr.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Find near-duplicate articles and report them as clusters.
+
+    Exit status is 0 whether or not duplicates were found.
+    """
+    from dedup.config import ScanConfig
+    from dedup.io import ReadOptions, open_source
+    from dedup.io.writers import write_results
+    from dedup.pipeline import scan as run_scan
+    from dedup.report.clusters import render
+    from dedup.report.summary import print_summary
+
+    with _errors(debug):
+        config = ScanConfig(
+            threshold=threshold, shingle=shingle.value, ngram=ngram,
+            num_perm=num_perm, seed=seed, lsh_threshold=lsh_threshold,
+            template_check=template_check,
+        )
+        options = ReadOptions(
+            id_field=id_field, text_field=text_field, batch_size=batch_size,
+            max_chars=max_chars,
+        )
+        source = open_source(input, options, fmt=format_in.value if format_in else None)
+        show = not quiet and err.is_terminal
+        progress, _ = _progress(show)
+        tasks: dict[str, object] = {}
+
+        def report(stage: str, done: int, total: int | None) -> None:
+            if progress is None:
+                return
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total, total_text=f"{total:,}" if total else "?")
+            progress.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        with progress or contextlib.nullcontext():
+            result = run_scan(source, config, progress=report)
+        if out is not None:
+            write_results(result, out)
+        chosen = (fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl"))
+        sys.stdout.write(render(result, chosen))
+        if not quiet:
+            print_summary(result, err, out)

@@ -1,0 +1,158 @@
+import random
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from dedup import ScanResult, scan_frame
+from dedup.config import ScanConfig
+from dedup.errors import ConfigError, SchemaError
+from dedup.pipeline import FrameSource, scan
+from corpus import article, edit_words, template
+
+
+@pytest.fixture(scope="module")
+def planted() -> tuple[pl.DataFrame, ScanResult]:
+    rng = random.Random(3)
+    base = article(rng, 300)
+    other = article(rng, 300)
+    paras = base.split("\n\n")
+    rows = {
+        "orig": base,
+        "truncated": "\n\n".join(paras[:3]),
+        "extended": base + "\n\nReader comments: " + article(rng, 120),
+        "edited": edit_words(rng, base, 0.03),
+        "unrelated": other,
+        "fed-3": template(3, "1.5", "6-1/4"),
+        "fed-4": template(4, "2.0", "6-3/8"),
+        "short-1": "Markets closed.",
+        "short-2": "MARKETS   closed!",
+        "short-3": "Markets open.",
+    }
+    frame = pl.DataFrame({"doc_id": list(rows), "text": list(rows.values())})
+    return frame, scan_frame(frame)
+
+
+def _cluster(result: ScanResult, doc_id: str) -> str:
+    return result.docs.filter(pl.col("doc_id") == doc_id)["cluster_id"].item()
+
+
+def test_planted_duplicates_cluster_together(planted) -> None:
+    _, result = planted
+    family = {_cluster(result, d) for d in ("orig", "truncated", "extended", "edited")}
+    assert len(family) == 1
+    assert _cluster(result, "unrelated") not in family
+    sizes = result.docs.filter(pl.col("doc_id") == "orig")["cluster_size"].item()
+    assert sizes == 4
+
+
+def test_canonical_is_the_most_complete_text(planted) -> None:
+    _, result = planted
+    canon = result.docs.filter(pl.col("doc_id") == "orig")["canonical_id"].item()
+    assert canon == "extended"
+    flags = result.docs.filter(pl.col("canonical_id") == "extended")["is_canonical"]
+    assert flags.sum() == 1
+
+
+def test_template_siblings_are_reported_but_not_merged(planted) -> None:
+    _, result = planted
+    assert _cluster(result, "fed-3") != _cluster(result, "fed-4")
+    pair = result.pairs.filter(
+        (pl.col("doc_id_a") == "fed-3") & (pl.col("doc_id_b") == "fed-4")
+    )
+    assert pair["relation"].to_list() == ["template"]
+    assert "figures differ" in pair["reason"].item()
+
+
+def test_short_documents_match_exactly_not_in_one_bucket(planted) -> None:
+    _, result = planted
+    assert _cluster(result, "short-1") == _cluster(result, "short-2")
+    assert _cluster(result, "short-3") != _cluster(result, "short-1")
+
+
+def test_pairs_are_unique_ordered_and_above_threshold(planted) -> None:
+    _, result = planted
+    pairs = result.pairs
+    assert (pairs["doc_id_a"] < pairs["doc_id_b"]).all()
+    assert pairs.select("doc_id_a", "doc_id_b").is_unique().all()
+    assert (pairs["similarity"] >= result.config.threshold).all()
+    assert pairs["similarity"].is_between(0, 1).all()
+    assert set(pairs["relation"]) <= {"duplicate", "template"}
+
+
+def test_truncated_copy_is_contained(planted) -> None:
+    _, result = planted
+    pair = result.pairs.filter(
+        (pl.col("doc_id_a") == "orig") & (pl.col("doc_id_b") == "truncated")
+    )
+    assert pair["similarity"].item() > 0.95
+    assert pair["jaccard"].item() < 0.8
+
+
+def test_same_input_gives_identical_output_whatever_the_batch_size(planted) -> None:
+    frame, result = planted
+    for batch_size in (1, 3):
+        other = scan(FrameSource(frame, batch_size=batch_size))
+        assert_frame_equal(other.docs, result.docs)
+        assert_frame_equal(other.pairs, result.pairs)
+
+
+def test_reread_path_gives_the_same_result(planted) -> None:
+    frame, result = planted
+    other = scan(FrameSource(frame, batch_size=2), keep_text_bytes=0)
+    assert other.stats.reread
+    assert_frame_equal(other.docs, result.docs)
+    assert_frame_equal(other.pairs, result.pairs)
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(
+        st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta"]),
+        min_size=0,
+        max_size=40,
+    ).map(" ".join),
+    st.integers(min_value=2, max_value=12),
+    st.randoms(use_true_random=False),
+)
+def test_clusters_partition_the_documents(seed_text, n_docs, rnd) -> None:
+    texts = [seed_text + " " + " ".join(rnd.sample(range(50), 8).__str__().split()) for _ in range(n_docs)]
+    texts = [t if rnd.random() < 0.7 else seed_text[: len(seed_text) // 2] + " tail" for t in texts]
+    frame = pl.DataFrame({"doc_id": [f"d{i:02d}" for i in range(n_docs)], "text": texts})
+    result = scan_frame(frame)
+    docs = result.docs
+    assert docs["doc_id"].sort().to_list() == sorted(frame["doc_id"].to_list())
+    sizes = docs.group_by("cluster_id").agg(pl.len(), pl.col("cluster_size").first())
+    assert (sizes["len"] == sizes["cluster_size"]).all()
+    canon = docs.group_by("cluster_id").agg(pl.col("is_canonical").sum())
+    assert (canon["is_canonical"] == 1).all()
+    pairs = result.pairs
+    assert pairs.select("doc_id_a", "doc_id_b").is_unique().all()
+    assert (pairs["doc_id_a"] < pairs["doc_id_b"]).all()
+    # Every duplicate pair lies inside one cluster.
+    cl = dict(zip(docs["doc_id"], docs["cluster_id"], strict=True))
+    for a, b in pairs.filter(pl.col("relation") == "duplicate").select("doc_id_a", "doc_id_b").iter_rows():
+        assert cl[a] == cl[b]
+
+
+def test_frame_without_text_column_is_named() -> None:
+    with pytest.raises(SchemaError, match="text"):
+        scan_frame(pl.DataFrame({"doc_id": ["a"]}))
+
+
+def test_bad_config_names_the_parameter() -> None:
+    with pytest.raises(ConfigError, match="num_perm"):
+        ScanConfig(bands=20, rows=10)
+    with pytest.raises(ConfigError, match="shingle"):
+        ScanConfig(shingle="sentence")
+
+
+def test_empty_and_duplicate_ids_are_quarantined_not_lost() -> None:
+    frame = pl.DataFrame({"doc_id": ["a", "b", "a"], "text": ["x y", "   ", "z"]})
+    result = scan_frame(frame)
+    assert result.docs["doc_id"].to_list() == ["a"]
+    reasons = sorted(q.reason for q in result.quarantine)
+    assert reasons == ["duplicate doc_id 'a'", "empty text"]
+    assert result.stats.read == 3
