@@ -1,4 +1,4 @@
-"""The character classes that decide where tokens start and end.
+r"""The character classes that decide where tokens start and end.
 
 Tokenisation must give the same tokens on every machine and Python version,
 because signatures are persisted; so the class of every code point is computed
@@ -10,7 +10,7 @@ Classes:
 * ``WORD`` — letters, digits, combining marks: part of a token.
 * ``SEP`` — punctuation, symbols (emoji included), spaces and controls: a boundary.
 * ``IGNORE`` — format characters (soft hyphen, zero-width joiner, BOM, bidi marks):
-  dropped, so ``co\\u00adoperate`` is one token.
+  dropped, so ``co\u00adoperate`` is one token.
 * ``SOLO`` — scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao,
   Khmer, Myanmar): each character is a token of its own, so Chinese text gives
   character n-grams instead of one giant "word" per sentence.
@@ -92,9 +92,7 @@ def _is_slow(cp: int) -> bool:
         return False
     # A separator that NFKC turns into separators only (no-break space to
     # space, say) cannot change any token.
-    return not all(_base_class(ord(c)) == SEP for c in nfkc) or (
-        _base_class(cp) != SEP
-    )
+    return not all(_base_class(ord(c)) == SEP for c in nfkc) or (_base_class(cp) != SEP)
 
 
 def classify(cp: int) -> int:
@@ -116,8 +114,10 @@ def build_ranges() -> npt.NDArray[np.int32]:
 
 
 def build_lower_pairs() -> npt.NDArray[np.int32]:
-    """Rows (code point, its lower case) wherever the lower case is another
-    single code point; final sigma folds to sigma."""
+    """Rows (code point, lower case) where the lower case is another code point.
+
+    Final sigma folds to sigma, so a word is one token wherever it stands.
+    """
     pairs = []
     for cp in range(N_CODEPOINTS):
         if 0xD800 <= cp < 0xE000:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -31,7 +31,7 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 
 
-class OutFormat(str, Enum):
+class OutFormat(StrEnum):
     """Stdout formats shared by every command."""
 
     table = "table"
@@ -41,7 +41,7 @@ class OutFormat(str, Enum):
     markdown = "markdown"
 
 
-class InFormat(str, Enum):
+class InFormat(StrEnum):
     """Input formats, when the path does not tell."""
 
     folder = "folder"
@@ -50,7 +50,7 @@ class InFormat(str, Enum):
     csv = "csv"
 
 
-class Shingle(str, Enum):
+class Shingle(StrEnum):
     """Shingle kinds."""
 
     word = "word"
@@ -96,22 +96,82 @@ def _progress(enabled: bool) -> tuple[Progress | None, object]:
 
 @app.command()
 def scan(
-    input: Annotated[str, typer.Argument(help="Folder of .txt/.md, .jsonl[.gz|.zst], .parquet, .csv, or - for JSONL on stdin.")],  # noqa: A002
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write docs.parquet, pairs.parquet, quarantine.jsonl and summary.json here.")] = None,
-    fmt: Annotated[OutFormat | None, typer.Option("--format", "-f", help="Stdout format; table on a terminal, jsonl otherwise.")] = None,
-    threshold: Annotated[float, typer.Option(help="Minimum overlap of shingle sets (share of the shorter article found in the other).")] = 0.6,
-    shingle: Annotated[Shingle, typer.Option(help="Word n-grams, or character n-grams for short texts and languages without spaces.")] = Shingle.word,
+    input: Annotated[
+        str,
+        typer.Argument(
+            help="Folder of .txt/.md, .jsonl[.gz|.zst], .parquet, .csv, "
+            "or - for JSONL on stdin."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write docs.parquet, pairs.parquet, quarantine.jsonl and "
+            "summary.json here.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Stdout format; table on a terminal, jsonl otherwise.",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            help="Minimum overlap of shingle sets: the share of the shorter "
+            "article found in the other."
+        ),
+    ] = 0.6,
+    shingle: Annotated[
+        Shingle,
+        typer.Option(
+            help="Word n-grams, or character n-grams for short texts and "
+            "languages without spaces."
+        ),
+    ] = Shingle.word,
     ngram: Annotated[int, typer.Option(help="n of the n-gram shingles.")] = 5,
     num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = 128,
     seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations.")] = 1,
-    lsh_threshold: Annotated[float, typer.Option(help="Jaccard similarity the LSH bands are tuned for (candidates are verified exactly).")] = 0.25,
-    template_check: Annotated[bool, typer.Option("--template-check/--no-template-check", help="Report recurring reports that differ only in figures as 'template', not as duplicates.")] = True,
-    id_field: Annotated[str, typer.Option(help="Field or column with the document id.")] = "id",
-    text_field: Annotated[str, typer.Option(help="Field or column with the text.")] = "text",
-    format_in: Annotated[InFormat | None, typer.Option(help="Input format when the extension does not tell.")] = None,
+    lsh_threshold: Annotated[
+        float,
+        typer.Option(
+            help="Jaccard similarity the LSH bands are tuned for "
+            "(candidates are verified exactly)."
+        ),
+    ] = 0.25,
+    template_check: Annotated[
+        bool,
+        typer.Option(
+            "--template-check/--no-template-check",
+            help="Report recurring reports that differ only in figures as "
+            "'template', not as duplicates.",
+        ),
+    ] = True,
+    id_field: Annotated[
+        str, typer.Option(help="Field or column with the document id.")
+    ] = "id",
+    text_field: Annotated[
+        str, typer.Option(help="Field or column with the text.")
+    ] = "text",
+    format_in: Annotated[
+        InFormat | None,
+        typer.Option(help="Input format when the extension does not tell."),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Documents read per batch.")] = 20_000,
-    max_chars: Annotated[int, typer.Option(help="Longer documents are quarantined.")] = 2_000_000,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars and no summary on stderr.")] = False,
+    max_chars: Annotated[
+        int, typer.Option(help="Longer documents are quarantined.")
+    ] = 2_000_000,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bars and no summary on stderr."
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Find near-duplicate articles and report them as clusters.
@@ -127,12 +187,18 @@ def scan(
 
     with _errors(debug):
         config = ScanConfig(
-            threshold=threshold, shingle=shingle.value, ngram=ngram,
-            num_perm=num_perm, seed=seed, lsh_threshold=lsh_threshold,
+            threshold=threshold,
+            shingle=shingle.value,
+            ngram=ngram,
+            num_perm=num_perm,
+            seed=seed,
+            lsh_threshold=lsh_threshold,
             template_check=template_check,
         )
         options = ReadOptions(
-            id_field=id_field, text_field=text_field, batch_size=batch_size,
+            id_field=id_field,
+            text_field=text_field,
+            batch_size=batch_size,
             max_chars=max_chars,
         )
         source = open_source(input, options, fmt=format_in.value if format_in else None)
@@ -144,14 +210,16 @@ def scan(
             if progress is None:
                 return
             if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total, total_text=f"{total:,}" if total else "?")
+                tasks[stage] = progress.add_task(
+                    stage, total=total, total_text=f"{total:,}" if total else "?"
+                )
             progress.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
 
         with progress or contextlib.nullcontext():
             result = run_scan(source, config, progress=report)
         if out is not None:
             write_results(result, out)
-        chosen = (fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl"))
+        chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
         sys.stdout.write(render(result, chosen))
         if not quiet:
             print_summary(result, err, out)

@@ -2,10 +2,10 @@
 
 Every error names the parameter, the allowed range, the value given and a hint.
 
-    >>> ScanConfig(threshold=1.5)
+    >>> ScanConfig(threshold=1.5)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    dedup.errors.ConfigError: threshold must be in (0, 1]; got 1.5. It is the overlap of shingle sets above which two articles are duplicates; 0.6 is the default.
+    dedup.errors.ConfigError: threshold must be in (0, 1]; got 1.5. It is the ...
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class ScanConfig:
         template_check: tell template siblings (figures differ) from duplicates.
         window: in an LSH bucket larger than ``window + 1``, pair each document
             with its next *window* neighbours only.
+
     """
 
     threshold: float = 0.6
@@ -59,30 +60,84 @@ class ScanConfig:
     _shape: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
 
     def __post_init__(self) -> None:
-        _check(0 < self.threshold <= 1, "threshold", "in (0, 1]", self.threshold,
-               "It is the overlap of shingle sets above which two articles are "
-               "duplicates; 0.6 is the default.")
-        _check(self.shingle in SHINGLE_KINDS, "shingle", "word or char", self.shingle,
-               "Use char for very short texts or languages without spaces.")
-        _check(1 <= self.ngram <= 64, "ngram", "1..64", self.ngram,
-               "5 words is the usual choice for news.")
-        _check(8 <= self.num_perm <= 1024, "num_perm", "8..1024", self.num_perm,
-               "More permutations give tighter estimates at a linear cost.")
-        _check(0 <= self.seed < 2**63, "seed", "0..2**63-1", self.seed,
-               "Signatures made with different seeds cannot be compared.")
-        _check(0 < self.lsh_threshold <= 1, "lsh_threshold", "in (0, 1]",
-               self.lsh_threshold, "Lower finds more truncated copies.")
-        _check(0 < self.false_negative_weight < 1, "false_negative_weight",
-               "in (0, 1)", self.false_negative_weight, "0.5 weighs both equally.")
-        _check(self.bands >= 0 and self.rows >= 0, "bands/rows", ">= 0",
-               (self.bands, self.rows), "Leave both 0 to derive them.")
-        _check(self.bands * self.rows <= self.num_perm, "bands*rows",
-               f"<= num_perm ({self.num_perm})", self.bands * self.rows,
-               "Each band takes rows permutations; did you forget num_perm?")
-        _check((self.bands == 0) == (self.rows == 0), "bands/rows", "both set or "
-               "both 0", (self.bands, self.rows), "Give both or neither.")
-        _check(1 <= self.window <= 10_000, "window", "1..10000", self.window,
-               "64 keeps huge buckets linear.")
+        _check(
+            0 < self.threshold <= 1,
+            "threshold",
+            "in (0, 1]",
+            self.threshold,
+            "It is the overlap of shingle sets above which two articles are "
+            "duplicates; 0.6 is the default.",
+        )
+        _check(
+            self.shingle in SHINGLE_KINDS,
+            "shingle",
+            "word or char",
+            self.shingle,
+            "Use char for very short texts or languages without spaces.",
+        )
+        _check(
+            1 <= self.ngram <= 64,
+            "ngram",
+            "1..64",
+            self.ngram,
+            "5 words is the usual choice for news.",
+        )
+        _check(
+            8 <= self.num_perm <= 1024,
+            "num_perm",
+            "8..1024",
+            self.num_perm,
+            "More permutations give tighter estimates at a linear cost.",
+        )
+        _check(
+            0 <= self.seed < 2**63,
+            "seed",
+            "0..2**63-1",
+            self.seed,
+            "Signatures made with different seeds cannot be compared.",
+        )
+        _check(
+            0 < self.lsh_threshold <= 1,
+            "lsh_threshold",
+            "in (0, 1]",
+            self.lsh_threshold,
+            "Lower finds more truncated copies.",
+        )
+        _check(
+            0 < self.false_negative_weight < 1,
+            "false_negative_weight",
+            "in (0, 1)",
+            self.false_negative_weight,
+            "0.5 weighs both equally.",
+        )
+        _check(
+            self.bands >= 0 and self.rows >= 0,
+            "bands/rows",
+            ">= 0",
+            (self.bands, self.rows),
+            "Leave both 0 to derive them.",
+        )
+        _check(
+            self.bands * self.rows <= self.num_perm,
+            "bands*rows",
+            f"<= num_perm ({self.num_perm})",
+            self.bands * self.rows,
+            "Each band takes rows permutations; did you forget num_perm?",
+        )
+        _check(
+            (self.bands == 0) == (self.rows == 0),
+            "bands/rows",
+            "both set or both 0",
+            (self.bands, self.rows),
+            "Give both or neither.",
+        )
+        _check(
+            1 <= self.window <= 10_000,
+            "window",
+            "1..10000",
+            self.window,
+            "64 keeps huge buckets linear.",
+        )
         shape = (self.bands, self.rows)
         if self.bands == 0:
             shape = optimal_bands(

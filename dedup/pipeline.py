@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -92,7 +92,7 @@ class BatchSource(Protocol):
     n_read: int
 
     @property
-    def quarantine(self) -> list[QuarantineRecord]: ...  # noqa: D102
+    def quarantine(self) -> Sequence[QuarantineRecord]: ...  # noqa: D102
 
     def batches(self) -> Iterator[pl.DataFrame]: ...  # noqa: D102
 
@@ -130,8 +130,10 @@ class FrameSource:
                 reason = f"duplicate doc_id {doc!r}"
             self._quarantine.append(Quarantine(f"<frame>:row {i}", doc or "", reason))
         good = frame.with_row_index("_i").join(bad.select("_i"), on="_i", how="anti")
-        self._frame = good.drop("_i").with_row_index(ROW).with_columns(
-            pl.col(ROW).cast(pl.UInt64)
+        self._frame = (
+            good.drop("_i")
+            .with_row_index(ROW)
+            .with_columns(pl.col(ROW).cast(pl.UInt64))
         )
         self._batch = batch_size
 
@@ -185,6 +187,7 @@ class ScanResult:
             similarity, jaccard, relation ("duplicate" or "template"), reason.
         quarantine: records set aside, with their reasons.
         stats: the run summary.
+
     """
 
     docs: pl.DataFrame
@@ -197,13 +200,16 @@ class ScanResult:
         """One row per cluster of size >= 2, largest first, with its members."""
         members = self.docs.filter(pl.col(CLUSTER_SIZE) >= 2)
         return (
-            members.sort([IS_CANONICAL, SIMILARITY, DOC_ID], descending=[True, True, False])
+            members.sort(
+                [IS_CANONICAL, SIMILARITY, DOC_ID], descending=[True, True, False]
+            )
             .group_by(CLUSTER_ID, maintain_order=True)
             .agg(
                 pl.len().alias(CLUSTER_SIZE),
                 pl.col(CANONICAL_ID).first(),
-                pl.struct(DOC_ID, SIMILARITY, *[c for c in CARRIED if c in members.columns])
-                .alias("members"),
+                pl.struct(
+                    DOC_ID, SIMILARITY, *[c for c in CARRIED if c in members.columns]
+                ).alias("members"),
             )
             .sort([CLUSTER_SIZE, CANONICAL_ID], descending=[True, False])
         )
@@ -228,8 +234,9 @@ def scan(
     stats.bands, stats.rows = config.band_shape
     clock = time.perf_counter()
 
-    meta, band_frames, texts = _signature_pass(source, config, stats, report,
-                                               keep_text_bytes)
+    meta, band_frames, texts = _signature_pass(
+        source, config, stats, report, keep_text_bytes
+    )
     stats.seconds["signatures"] = time.perf_counter() - clock
     stats.read = source.n_read
     quarantine = list(source.quarantine)
@@ -263,7 +270,8 @@ def scan(
     clock = time.perf_counter()
     dup = pairs_rows.filter(pl.col(RELATION) == RELATION_DUPLICATE)
     docs = assign_clusters(
-        meta, dup["row_a"].to_numpy().astype(np.int64),
+        meta,
+        dup["row_a"].to_numpy().astype(np.int64),
         dup["row_b"].to_numpy().astype(np.int64),
     )
     docs = _similarity_to_canonical(docs, pairs_rows, verified)
@@ -275,8 +283,15 @@ def scan(
     stats.documents_in_clusters = in_clusters.height
     stats.seconds["clusters"] = time.perf_counter() - clock
     out_cols = [
-        DOC_ID, CLUSTER_ID, CLUSTER_SIZE, IS_CANONICAL, CANONICAL_ID, SIMILARITY,
-        N_TOKENS, TEXT_CHARS, *[c for c in CARRIED if c in docs.columns],
+        DOC_ID,
+        CLUSTER_ID,
+        CLUSTER_SIZE,
+        IS_CANONICAL,
+        CANONICAL_ID,
+        SIMILARITY,
+        N_TOKENS,
+        TEXT_CHARS,
+        *[c for c in CARRIED if c in docs.columns],
     ]
     return ScanResult(docs.select(out_cols), pairs, quarantine, stats, config)
 
@@ -304,8 +319,12 @@ def _signature_pass(
         require(batch, [ROW, DOC_ID, TEXT], stage="scan")
         prepared = prepare_column(batch[TEXT])
         sig = signatures(
-            prepared, prepared=True, kind=config.shingle,  # type: ignore[arg-type]
-            n=config.ngram, num_perm=config.num_perm, seed=config.seed,
+            prepared,
+            prepared=True,
+            kind=config.shingle,  # type: ignore[arg-type]
+            n=config.ngram,
+            num_perm=config.num_perm,
+            seed=config.seed,
         )
         carried = [c for c in CARRIED if c in batch.columns]
         metas.append(
@@ -332,15 +351,26 @@ def _signature_pass(
     meta = (
         pl.concat(metas, how="vertical_relaxed")
         if metas
-        else pl.DataFrame(schema={ROW: pl.UInt64, DOC_ID: pl.String,
-                                  N_TOKENS: pl.UInt32, _N_SHINGLES: pl.UInt32,
-                                  _WHOLE: pl.UInt64, TEXT_CHARS: pl.UInt32})
+        else pl.DataFrame(
+            schema={
+                ROW: pl.UInt64,
+                DOC_ID: pl.String,
+                N_TOKENS: pl.UInt32,
+                _N_SHINGLES: pl.UInt32,
+                _WHOLE: pl.UInt64,
+                TEXT_CHARS: pl.UInt32,
+            }
+        )
     )
     stats.short_documents = int(
         meta.filter((pl.col(_N_SHINGLES) == 0) & (pl.col(N_TOKENS) > 0)).height
     )
     stats.no_words = int(meta.filter(pl.col(N_TOKENS) == 0).height)
-    texts = pl.concat(kept) if kept else (pl.Series(TEXT, [], pl.String) if kept is not None else None)
+    texts = (
+        pl.concat(kept)
+        if kept
+        else (pl.Series(TEXT, [], pl.String) if kept is not None else None)
+    )
     return meta, band_frames, texts
 
 
@@ -362,7 +392,11 @@ def _reread(
         done += batch.height
         n_total = max(n_total, int(batch[ROW].max() or 0) + 1)  # type: ignore[arg-type]
         report("re-reading", done, None)
-    frame = pl.concat(parts) if parts else pl.DataFrame(schema={ROW: pl.UInt64, TEXT: pl.String})
+    frame = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(schema={ROW: pl.UInt64, TEXT: pl.String})
+    )
     full = pl.DataFrame({ROW: np.arange(n_total, dtype=np.uint64)}).join(
         frame, on=ROW, how="left"
     )
@@ -385,9 +419,16 @@ def _verify(
     config: ScanConfig,
     report: ProgressFn,
 ) -> _Verified:
-    empty = pl.DataFrame(schema={"row_a": pl.Int64, "row_b": pl.Int64,
-                                 SIMILARITY: pl.Float64, JACCARD: pl.Float64,
-                                 RELATION: pl.String, REASON: pl.String})
+    empty = pl.DataFrame(
+        schema={
+            "row_a": pl.Int64,
+            "row_b": pl.Int64,
+            SIMILARITY: pl.Float64,
+            JACCARD: pl.Float64,
+            RELATION: pl.String,
+            REASON: pl.String,
+        }
+    )
     if texts is None or not len(needed):
         return _Verified(empty, {}, None)
     sub = texts.gather(needed)
@@ -418,8 +459,14 @@ def _verify(
             if i % 1000 == 0:
                 report("template check", i, len(a))
     pairs = pl.DataFrame(
-        {"row_a": a, "row_b": b, SIMILARITY: sim, JACCARD: jac,
-         RELATION: relation.astype(str).tolist(), REASON: reason.astype(str).tolist()},
+        {
+            "row_a": a,
+            "row_b": b,
+            SIMILARITY: sim,
+            JACCARD: jac,
+            RELATION: relation.astype(str).tolist(),
+            REASON: reason.astype(str).tolist(),
+        },
         schema=empty.schema,
     )
     return _Verified(pairs, {int(r): int(i) for i, r in enumerate(needed)}, sets)
@@ -458,15 +505,18 @@ def _similarity_to_canonical(
 ) -> pl.DataFrame:
     """Overlap of each clustered document with its cluster's canonical member."""
     rows = docs.select(ROW, DOC_ID, CANONICAL_ID, CLUSTER_SIZE)
-    canon_row = rows.select(pl.col(DOC_ID).alias(CANONICAL_ID),
-                            pl.col(ROW).alias("_crow"))
+    canon_row = rows.select(
+        pl.col(DOC_ID).alias(CANONICAL_ID), pl.col(ROW).alias("_crow")
+    )
     members = rows.filter(pl.col(CLUSTER_SIZE) >= 2).join(canon_row, on=CANONICAL_ID)
     sims = np.ones(members.height)
     index = verified.sets_index
     a = members[ROW].to_numpy().astype(np.int64)
     c = members["_crow"].to_numpy().astype(np.int64)
-    have = np.array([int(x) in index and int(y) in index for x, y in zip(a, c, strict=True)],
-                    dtype=bool)
+    have = np.array(
+        [int(x) in index and int(y) in index for x, y in zip(a, c, strict=True)],
+        dtype=bool,
+    )
     if verified.sets is not None and have.any():
         la = np.array([index[int(x)] for x in a[have]], dtype=np.int64)
         lc = np.array([index[int(x)] for x in c[have]], dtype=np.int64)

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import random
 
-VOCAB = (
-    "government minister said talks would resume market shares rose percent "
-    "company reported quarter profit analysts expected bank rates inflation "
-    "officials confirmed meeting agreement trade exports imports economy growth "
-    "election parliament vote president statement police arrested city council "
-    "court ruled appeal investors bond yields currency dollar oil prices crude "
-    "production output farmers harvest weather storm damage residents emergency"
-).split()
+VOCAB = """
+government minister said talks would resume market shares rose percent
+company reported quarter profit analysts expected bank rates inflation
+officials confirmed meeting agreement trade exports imports economy growth
+election parliament vote president statement police arrested city council
+court ruled appeal investors bond yields currency dollar oil prices crude
+production output farmers harvest weather storm damage residents emergency
+""".split()  # noqa: SIM905 - reads as prose
 
 
 def article(rng: random.Random, n_words: int = 200) -> str:
     """A fake article of *n_words* words in sentences and paragraphs."""
     words = [rng.choice(VOCAB) for _ in range(n_words)]
-    sentences = [" ".join(words[i : i + 12]).capitalize() + "." for i in range(0, n_words, 12)]
+    sentences = [
+        " ".join(words[i : i + 12]).capitalize() + "." for i in range(0, n_words, 12)
+    ]
     paras = [" ".join(sentences[i : i + 4]) for i in range(0, len(sentences), 4)]
     return "\n\n".join(paras)
 

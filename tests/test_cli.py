@@ -11,7 +11,9 @@ runner = CliRunner()
 
 
 def test_scan_seeds_finds_no_near_duplicates(tmp_path) -> None:
-    result = runner.invoke(app, ["scan", str(SEEDS), "--out", str(tmp_path), "-f", "json"])
+    result = runner.invoke(
+        app, ["scan", str(SEEDS), "--out", str(tmp_path), "-f", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []
     docs = pl.read_parquet(tmp_path / "docs.parquet")
@@ -28,7 +30,12 @@ def dup_jsonl(tmp_path):
     text = " ".join(f"word{i}" for i in range(60))
     lines = [
         {"id": "a", "text": text, "title": "First", "published": "2024-05-01"},
-        {"id": "b", "text": text + " extra words here", "title": "Second", "published": "2024-05-02"},
+        {
+            "id": "b",
+            "text": text + " extra words here",
+            "title": "Second",
+            "published": "2024-05-02",
+        },
         {"id": "c", "text": "completely different text about something else entirely"},
         {"id": "d", "text": ""},
     ]
@@ -52,7 +59,9 @@ def test_bad_records_are_quarantined_with_reasons(dup_jsonl, tmp_path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["scan", str(dup_jsonl), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    records = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
+    records = [
+        json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()
+    ]
     assert len(records) == 2
     assert any("empty text" in r["reason"] for r in records)
     assert any(r["source"].endswith(":5") for r in records)
@@ -74,7 +83,9 @@ def test_bad_threshold_is_one_line(tmp_path) -> None:
 
 
 def test_stdin_jsonl(dup_jsonl) -> None:
-    result = runner.invoke(app, ["scan", "-", "-f", "jsonl", "-q"], input=dup_jsonl.read_bytes())
+    result = runner.invoke(
+        app, ["scan", "-", "-f", "jsonl", "-q"], input=dup_jsonl.read_bytes()
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.splitlines()[0])["size"] == 2
 
@@ -84,7 +95,18 @@ def test_parquet_with_custom_fields(tmp_path) -> None:
     path = tmp_path / "crawl.parquet"
     pl.DataFrame({"key": ["x", "y"], "body": [text, text]}).write_parquet(path)
     result = runner.invoke(
-        app, ["scan", str(path), "--id-field", "key", "--text-field", "body", "-f", "json", "-q"]
+        app,
+        [
+            "scan",
+            str(path),
+            "--id-field",
+            "key",
+            "--text-field",
+            "body",
+            "-f",
+            "json",
+            "-q",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)[0]["size"] == 2

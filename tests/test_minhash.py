@@ -44,7 +44,9 @@ def test_estimates_agree_with_datasketch_on_the_same_shingles() -> None:
     for jaccard in (0.2, 0.4, 0.6, 0.8):
         for _ in range(15):
             a, b, exact = _pair_with_jaccard(rng, 400, jaccard)
-            ours.append(estimate_jaccard(signature_of_hashes(a), signature_of_hashes(b)) - exact)
+            ours.append(
+                estimate_jaccard(signature_of_hashes(a), signature_of_hashes(b)) - exact
+            )
             ma, mb = MinHash(num_perm=NUM_PERM), MinHash(num_perm=NUM_PERM)
             ma.update_batch([x.tobytes() for x in a])
             mb.update_batch([x.tobytes() for x in b])
@@ -86,6 +88,8 @@ def test_short_text_has_no_shingles_but_a_whole_hash() -> None:
 
 
 def test_char_shingles_for_text_without_spaces() -> None:
-    sig = signatures(pl.Series(["北京欢迎你来访问", "北京欢迎你来访问"]), kind="char", n=3)
+    sig = signatures(
+        pl.Series(["北京欢迎你来访问", "北京欢迎你来访问"]), kind="char", n=3
+    )
     assert sig.n_shingles.tolist() == [6, 6]
     assert (sig.values[0] == sig.values[1]).all()

@@ -5,9 +5,7 @@ from hypothesis import strategies as st
 from dedup.normalize import normalize, prepare_column, tokens
 from dedup.shingle import python_token_hashes, token_arrays
 
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200
-)
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
 
 
 @given(texts)
@@ -40,7 +38,16 @@ def test_greek_final_sigma_folds() -> None:
 
 
 def test_chinese_gives_one_token_per_character() -> None:
-    assert tokens("美国总统访问北京。") == ["美", "国", "总", "统", "访", "问", "北", "京"]
+    assert tokens("美国总统访问北京。") == [
+        "美",
+        "国",
+        "总",
+        "统",
+        "访",
+        "问",
+        "北",
+        "京",
+    ]
 
 
 def test_emoji_are_separators() -> None:

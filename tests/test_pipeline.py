@@ -2,6 +2,7 @@ import random
 
 import polars as pl
 import pytest
+from corpus import article, edit_words, template
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -10,7 +11,6 @@ from dedup import ScanResult, scan_frame
 from dedup.config import ScanConfig
 from dedup.errors import ConfigError, SchemaError
 from dedup.pipeline import FrameSource, scan
-from corpus import article, edit_words, template
 
 
 @pytest.fixture(scope="module")
@@ -118,9 +118,17 @@ def test_reread_path_gives_the_same_result(planted) -> None:
     st.randoms(use_true_random=False),
 )
 def test_clusters_partition_the_documents(seed_text, n_docs, rnd) -> None:
-    texts = [seed_text + " " + " ".join(rnd.sample(range(50), 8).__str__().split()) for _ in range(n_docs)]
-    texts = [t if rnd.random() < 0.7 else seed_text[: len(seed_text) // 2] + " tail" for t in texts]
-    frame = pl.DataFrame({"doc_id": [f"d{i:02d}" for i in range(n_docs)], "text": texts})
+    texts = [
+        seed_text + " " + " ".join(rnd.sample(range(50), 8).__str__().split())
+        for _ in range(n_docs)
+    ]
+    texts = [
+        t if rnd.random() < 0.7 else seed_text[: len(seed_text) // 2] + " tail"
+        for t in texts
+    ]
+    frame = pl.DataFrame(
+        {"doc_id": [f"d{i:02d}" for i in range(n_docs)], "text": texts}
+    )
     result = scan_frame(frame)
     docs = result.docs
     assert docs["doc_id"].sort().to_list() == sorted(frame["doc_id"].to_list())
@@ -133,7 +141,11 @@ def test_clusters_partition_the_documents(seed_text, n_docs, rnd) -> None:
     assert (pairs["doc_id_a"] < pairs["doc_id_b"]).all()
     # Every duplicate pair lies inside one cluster.
     cl = dict(zip(docs["doc_id"], docs["cluster_id"], strict=True))
-    for a, b in pairs.filter(pl.col("relation") == "duplicate").select("doc_id_a", "doc_id_b").iter_rows():
+    for a, b in (
+        pairs.filter(pl.col("relation") == "duplicate")
+        .select("doc_id_a", "doc_id_b")
+        .iter_rows()
+    ):
         assert cl[a] == cl[b]
 
 

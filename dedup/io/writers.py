@@ -7,7 +7,8 @@ none) and ``DIR/summary.json`` (the run summary).
     >>> import tempfile, polars as pl
     >>> from dedup import scan_frame
     >>> out = tempfile.mkdtemp()
-    >>> paths = write_results(scan_frame(pl.DataFrame({"doc_id": ["a"], "text": ["x"]})), out)
+    >>> frame = pl.DataFrame({"doc_id": ["a"], "text": ["x"]})
+    >>> paths = write_results(scan_frame(frame), out)
     >>> sorted(p.name for p in paths)
     ['docs.parquet', 'pairs.parquet', 'quarantine.jsonl', 'summary.json']
 """

@@ -1,1 +1,1 @@
-"""Rendering results for people and for other programs (terminal, JSON, CSV, Markdown)."""
+"""Rendering results for people and programs: terminal, JSON, CSV, Markdown."""

@@ -7,8 +7,9 @@ member with its similarity to the canonical one.
     >>> from dedup import scan_frame
     >>> t = "one two three four five six seven eight nine ten eleven twelve"
     >>> r = scan_frame(pl.DataFrame({"doc_id": ["a", "b"], "text": [t, t + " more"]}))
-    >>> print(render(r, "jsonl").strip())  # doctest: +ELLIPSIS
-    {"cluster_id": "c...", "size": 2, "canonical": "b", "members": [{"doc_id": "b", "similarity": 1.0, "canonical": true}, {"doc_id": "a", "similarity": 1.0, "canonical": false}]}
+    >>> record = cluster_records(r)[0]
+    >>> record["size"], record["canonical"], [m["doc_id"] for m in record["members"]]
+    (2, 'b', ['b', 'a'])
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from dedup.schema import CANONICAL_ID, CLUSTER_ID, CLUSTER_SIZE, DOC_ID, SIMILARITY, TITLE, URL
+from dedup.schema import (
+    CANONICAL_ID,
+    CLUSTER_ID,
+    CLUSTER_SIZE,
+    DOC_ID,
+    SIMILARITY,
+    TITLE,
+    URL,
+)
 
 if TYPE_CHECKING:
     from dedup.pipeline import ScanResult
@@ -74,8 +83,10 @@ def render(result: ScanResult, fmt: str, *, width: int | None = None) -> str:
                 )
         return buf.getvalue()
     if fmt == "markdown":
-        lines = ["| cluster | size | doc_id | canonical | similarity |",
-                 "|---|---:|---|:---:|---:|"]
+        lines = [
+            "| cluster | size | doc_id | canonical | similarity |",
+            "|---|---:|---|:---:|---:|",
+        ]
         for r in records:
             for m in r["members"]:
                 mark = "yes" if m["canonical"] else ""
@@ -93,21 +104,28 @@ def render(result: ScanResult, fmt: str, *, width: int | None = None) -> str:
 
 
 def _table(records: list[dict[str, Any]], width: int | None) -> str:
-    console = Console(file=io.StringIO(), width=width or 100, force_terminal=False,
-                      color_system=None)
+    console = Console(
+        file=io.StringIO(), width=width or 100, force_terminal=False, color_system=None
+    )
     if not records:
         console.print("No near-duplicate clusters.")
     for r in records:
-        table = Table(title=f"cluster {r[CLUSTER_ID]} · {r['size']} articles",
-                      title_justify="left", expand=False)
+        table = Table(
+            title=f"cluster {r[CLUSTER_ID]} · {r['size']} articles",
+            title_justify="left",
+            expand=False,
+        )
         table.add_column("doc_id", overflow="fold")
         table.add_column("role")
         table.add_column("similarity", justify="right")
         if any(TITLE in m for m in r["members"]):
             table.add_column("title", overflow="fold", max_width=50)
         for m in r["members"]:
-            cells = [str(m[DOC_ID]), "canonical" if m["canonical"] else "copy",
-                     f"{m[SIMILARITY]:.2f}"]
+            cells = [
+                str(m[DOC_ID]),
+                "canonical" if m["canonical"] else "copy",
+                f"{m[SIMILARITY]:.2f}",
+            ]
             if any(TITLE in x for x in r["members"]):
                 cells.append(str(m.get(TITLE, "")))
             table.add_row(*cells)

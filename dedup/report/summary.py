@@ -1,13 +1,13 @@
 """The run summary printed on stderr after a scan.
 
-    >>> import io, polars as pl
-    >>> from rich.console import Console
-    >>> from dedup import scan_frame
-    >>> r = scan_frame(pl.DataFrame({"doc_id": ["a", "b"], "text": ["x y", ""]}))
-    >>> c = Console(file=io.StringIO(), width=200)
-    >>> print_summary(r, c, None)
-    >>> "1 documents read" in c.file.getvalue() or c.file.getvalue()[:60]
-    True
+>>> import io, polars as pl
+>>> from rich.console import Console
+>>> from dedup import scan_frame
+>>> r = scan_frame(pl.DataFrame({"doc_id": ["a", "b"], "text": ["x y", ""]}))
+>>> c = Console(file=io.StringIO(), width=200)
+>>> print_summary(r, c, None)
+>>> "1 documents read" in c.file.getvalue() or c.file.getvalue()[:60]
+True
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def summary_lines(result: ScanResult, out: Path | None) -> list[str]:
         + ")",
     ]
     if out is not None:
-        lines.append(f"results in {out}/ (docs.parquet, pairs.parquet, quarantine.jsonl)")
+        lines.append(
+            f"results in {out}/ (docs.parquet, pairs.parquet, quarantine.jsonl)"
+        )
     return lines
 
 
