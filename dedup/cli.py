@@ -127,6 +127,13 @@ def scan(
             "article found in the other."
         ),
     ] = 0.6,
+    min_jaccard: Annotated[
+        float,
+        typer.Option(
+            help="A duplicate pair also needs this Jaccard similarity, so a short "
+            "item quoted in a long roundup is not its copy."
+        ),
+    ] = 0.2,
     shingle: Annotated[
         Shingle,
         typer.Option(
@@ -188,6 +195,7 @@ def scan(
     with _errors(debug):
         config = ScanConfig(
             threshold=threshold,
+            min_jaccard=min_jaccard,
             shingle=shingle.value,
             ngram=ngram,
             num_perm=num_perm,

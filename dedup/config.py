@@ -33,6 +33,10 @@ class ScanConfig:
         ngram: n of the n-grams; 5 for words, 5 for characters is a fair start.
         num_perm: MinHash permutations.
         seed: seed of the permutations (part of the signature's identity).
+        min_jaccard: a duplicate pair also needs this much Jaccard similarity.
+            The overlap coefficient alone would call a 40-word item quoted in a
+            400-word roundup a copy of it, and chain every item of the roundup
+            into one cluster; truncated re-issues keep a Jaccard above 0.25.
         lsh_threshold: Jaccard similarity the LSH bands are tuned for. Lower than
             *threshold* because a truncated copy has a high overlap and a low
             Jaccard; every candidate is verified exactly, so a low value costs
@@ -51,6 +55,7 @@ class ScanConfig:
     ngram: int = 5
     num_perm: int = 128
     seed: int = 1
+    min_jaccard: float = 0.2
     lsh_threshold: float = 0.25
     false_negative_weight: float = 0.9
     bands: int = 0
@@ -95,6 +100,13 @@ class ScanConfig:
             "0..2**63-1",
             self.seed,
             "Signatures made with different seeds cannot be compared.",
+        )
+        _check(
+            0 <= self.min_jaccard <= self.threshold,
+            "min_jaccard",
+            "in [0, threshold]",
+            self.min_jaccard,
+            "0 judges on the overlap alone.",
         )
         _check(
             0 < self.lsh_threshold <= 1,

@@ -436,7 +436,7 @@ def _verify(
     local = np.full(int(needed.max()) + 1, -1, dtype=np.int64)
     local[needed] = np.arange(len(needed))
     sim, jac = overlap(sets, local[rows_a], local[rows_b])
-    keep = sim >= config.threshold
+    keep = (sim >= config.threshold) & (jac >= config.min_jaccard)
     a, b, sim, jac = rows_a[keep], rows_b[keep], sim[keep], jac[keep]
     whole = meta[_WHOLE].to_numpy()
     relation = np.full(len(a), RELATION_DUPLICATE, dtype=object)
