@@ -38,6 +38,10 @@ from dedup.shingle import ShingleSets
 
 #: Longest change block (tokens on each side) that counts as a substitution.
 SHORT_BLOCK = 4
+#: Shortest text (tokens) in which one lone figure substitution is a correction,
+#: not a template: recurring reports are short and dense with figures, while a
+#: long story re-sent with "four" spelt "4" in its headline is the same story.
+LONG_TEXT = 150
 
 
 @nb.njit(parallel=True, cache=True)
@@ -108,6 +112,8 @@ def is_template_sibling(
                     word_edits += 1
             block = []
     sibling = figure_subs >= 1 and figure_subs >= word_edits
+    if figure_subs == 1 and min(len(tokens_a), len(tokens_b)) >= LONG_TEXT:
+        sibling = False
     return sibling, f"figures differ in {figure_subs} places, wording in {word_edits}"
 
 
