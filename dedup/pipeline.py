@@ -241,9 +241,7 @@ def scan(
     stats.read = source.n_read
     quarantine = list(source.quarantine)
     stats.quarantined = len(quarantine)
-    stats.quarantine_reasons = dict(
-        Counter(q.reason.split(":")[0].split("(")[0].strip() for q in quarantine)
-    )
+    stats.quarantine_reasons = dict(Counter(_reason_kind(q) for q in quarantine))
     stats.documents = meta.height
 
     clock = time.perf_counter()
@@ -294,6 +292,12 @@ def scan(
         *[c for c in CARRIED if c in docs.columns],
     ]
     return ScanResult(docs.select(out_cols), pairs, quarantine, stats, config)
+
+
+def _reason_kind(q: QuarantineRecord) -> str:
+    """The category of a quarantine reason, for the summary's counts."""
+    kind = getattr(q, "kind", "")
+    return str(kind) if kind else q.reason.split(":")[0].split("(")[0].strip()
 
 
 def _empty_bands() -> pl.DataFrame:
