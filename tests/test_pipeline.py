@@ -168,3 +168,17 @@ def test_empty_and_duplicate_ids_are_quarantined_not_lost() -> None:
     reasons = sorted(q.reason for q in result.quarantine)
     assert reasons == ["duplicate doc_id 'a'", "empty text"]
     assert result.stats.read == 3
+
+
+def test_one_or_two_threads_give_identical_output(planted) -> None:
+    import numba
+
+    frame, result = planted
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        single = scan_frame(frame)
+    finally:
+        numba.set_num_threads(before)
+    assert_frame_equal(single.docs, result.docs)
+    assert_frame_equal(single.pairs, result.pairs)
