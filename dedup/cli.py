@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dedup.errors import DedupError
+
+if TYPE_CHECKING:
+    from dedup.io import Source
+    from dedup.pipeline import ScanResult
 
 app = typer.Typer(
     name="dedup",
@@ -48,6 +53,13 @@ class InFormat(StrEnum):
     jsonl = "jsonl"
     parquet = "parquet"
     csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    """Report formats."""
+
+    html = "html"
+    markdown = "markdown"
 
 
 class Shingle(StrEnum):
@@ -110,6 +122,14 @@ def scan(
             "-o",
             help="Write docs.parquet, pairs.parquet, quarantine.jsonl and "
             "summary.json here.",
+        ),
+    ] = None,
+    report_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write a report of the results here (.html, or .md for "
+            "Markdown).",
         ),
     ] = None,
     fmt: Annotated[
@@ -209,7 +229,8 @@ def scan(
             batch_size=batch_size,
             max_chars=max_chars,
         )
-        source = open_source(input, options, fmt=format_in.value if format_in else None)
+        fmt_in = format_in.value if format_in else None
+        source = open_source(input, options, fmt=fmt_in)
         show = not quiet and err.is_terminal
         progress, _ = _progress(show)
         tasks: dict[str, object] = {}
@@ -227,7 +248,98 @@ def scan(
             result = run_scan(source, config, progress=report)
         if out is not None:
             write_results(result, out)
+        if report_path is not None:
+            # stdin cannot be read twice: then the report has no texts (no diffs).
+            texts = None if input == "-" else open_source(input, options, fmt=fmt_in)
+            _write_report(result, out, texts, report_path)
         chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
         sys.stdout.write(render(result, chosen))
         if not quiet:
             print_summary(result, err, out)
+
+
+def _write_report(
+    result: ScanResult, out: Path | None, texts: Source | None, path: Path
+) -> None:
+    """Write the report of a scan, from its results folder (a temporary one if none)."""
+    from dedup.io.writers import write_results
+    from dedup.report.files import write_report
+    from dedup.report.load import build_report
+
+    with contextlib.ExitStack() as stack:
+        folder = out
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            write_results(result, folder)
+        write_report(build_report([folder], input_source=texts), path)
+
+
+@app.command()
+def report(
+    folders: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Result folders of dedup scan, passages or farm (one of each kind)."
+        ),
+    ],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the HTML report to this file.")
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format", "-f", help="Print the report to stdout (default: markdown)."
+        ),
+    ] = None,
+    input: Annotated[
+        str | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="The input the results were made from: its texts give the diffs "
+            "and article views (read once, only the documents shown).",
+        ),
+    ] = None,
+    id_field: Annotated[
+        str, typer.Option(help="Field or column with the document id.")
+    ] = "id",
+    text_field: Annotated[str, typer.Option(help="Field or column with the text.")] = (
+        "text"
+    ),
+    format_in: Annotated[
+        InFormat | None,
+        typer.Option(help="Input format when the extension does not tell."),
+    ] = None,
+    max_items: Annotated[
+        int, typer.Option(help="Clusters and passages shown; the rest are counted.")
+    ] = 200,
+    max_members: Annotated[
+        int, typer.Option(help="Members per cluster shown with a diff.")
+    ] = 10,
+    title: Annotated[str, typer.Option(help="The report's title.")] = "dedup report",
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Turn result folders into a report people can read: HTML or Markdown.
+
+    The HTML file is self-contained (no network, no scripts): overview, plots,
+    clusters with word diffs against the canonical member, passages with their
+    occurrences, articles with filler paragraphs highlighted.
+    """
+    from dedup.io import ReadOptions, open_source
+    from dedup.report.files import render, write_report
+    from dedup.report.load import build_report
+
+    with _errors(debug):
+        source = None
+        if input is not None:
+            options = ReadOptions(id_field=id_field, text_field=text_field)
+            fmt_in = format_in.value if format_in else None
+            source = open_source(input, options, fmt=fmt_in)
+        built = build_report(
+            folders, input_source=source, max_items=max_items, max_members=max_members
+        )
+        if html is not None:
+            write_report(built, html, fmt="html", title=title)
+        if fmt is not None or html is None:
+            chosen = fmt.value if fmt else "markdown"
+            sys.stdout.write(render(built, chosen, title=title))

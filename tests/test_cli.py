@@ -121,3 +121,23 @@ def test_every_command_has_help() -> None:
         sub = runner.invoke(app, [name, "--help"])
         assert sub.exit_code == 0
         assert len(sub.stdout) > 200
+
+
+def test_scan_writes_a_report_and_report_command_renders_it(
+    dup_jsonl, tmp_path
+) -> None:
+    out = tmp_path / "res"
+    html = tmp_path / "r.html"
+    result = runner.invoke(
+        app, ["scan", str(dup_jsonl), "--out", str(out), "--report", str(html), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    page = html.read_text()
+    assert "<script" not in page.lower()
+    assert "Clusters" in page
+    md = runner.invoke(app, ["report", str(out), "--input", str(dup_jsonl)])
+    assert md.exit_code == 0, md.output
+    assert "# dedup report" in md.stdout
+    missing = runner.invoke(app, ["report", str(tmp_path / "nope")])
+    assert missing.exit_code != 0
+    assert "nope" in missing.stderr
