@@ -83,3 +83,79 @@ def require(frame: pl.DataFrame, columns: Iterable[str], *, stage: str) -> None:
             f"{stage} needs column(s) {', '.join(missing)}; "
             f"got {', '.join(frame.columns) or 'no columns'}"
         )
+
+
+# Repeated passages (``dedup passages``).
+PASSAGE_ID = "passage_id"
+KIND = "kind"
+N_DOCS = "n_docs"
+N_OCCURRENCES = "n_occurrences"
+START = "start"
+END = "end"
+KIND_INTERNAL = "internal_repeat"
+KIND_SHARED = "shared"
+KIND_BOILERPLATE = "boilerplate"
+PASSAGE_KINDS = (KIND_INTERNAL, KIND_SHARED, KIND_BOILERPLATE)
+
+PASSAGES_SCHEMA: dict[str, pl.DataType] = {
+    PASSAGE_ID: pl.String(),
+    TEXT: pl.String(),
+    KIND: pl.String(),
+    N_DOCS: pl.UInt32(),
+    N_OCCURRENCES: pl.UInt32(),
+}
+
+#: ``start``/``end``: code-point offsets into the original text, end exclusive.
+OCCURRENCES_SCHEMA: dict[str, pl.DataType] = {
+    PASSAGE_ID: pl.String(),
+    DOC_ID: pl.String(),
+    START: pl.Int64(),
+    END: pl.Int64(),
+}
+
+#: The account of a strip: every removed span, with the passage it belongs to.
+REMOVED_SCHEMA: dict[str, pl.DataType] = {
+    DOC_ID: pl.String(),
+    PASSAGE_ID: pl.String(),
+    KIND: pl.String(),
+    START: pl.Int64(),
+    END: pl.Int64(),
+    TEXT: pl.String(),
+}
+
+# Farm (filler and content-farm scoring): paragraphs.parquet and docs.parquet.
+# Paragraph offsets reuse START/END above (code points, end exclusive).
+PARAGRAPH_INDEX = "index"
+IS_FILLER = "is_filler"
+SCORE = "score"
+FAMILY = "family"
+FARM_SCORE = "farm_score"
+FILLER_FRACTION = "filler_fraction"
+N_FILLER = "n_filler"
+TOP_REASONS = "top_reasons"
+N_PARAGRAPHS = "n_paragraphs"
+REPEATED_FRACTION = "repeated_fraction"
+COMPRESSION_RATIO = "compression_ratio"
+
+FARM_PARAGRAPHS_SCHEMA: dict[str, pl.DataType] = {
+    DOC_ID: pl.String(),
+    PARAGRAPH_INDEX: pl.UInt32(),
+    TEXT: pl.String(),
+    START: pl.Int64(),
+    END: pl.Int64(),
+    IS_FILLER: pl.Boolean(),
+    SCORE: pl.Float64(),
+    REASON: pl.String(),
+    FAMILY: pl.String(),
+}
+
+FARM_DOCS_SCHEMA: dict[str, pl.DataType] = {
+    DOC_ID: pl.String(),
+    FARM_SCORE: pl.Float64(),
+    FILLER_FRACTION: pl.Float64(),
+    N_FILLER: pl.UInt32(),
+    TOP_REASONS: pl.List(pl.String()),
+    N_PARAGRAPHS: pl.UInt32(),
+    REPEATED_FRACTION: pl.Float64(),
+    COMPRESSION_RATIO: pl.Float64(),
+}
