@@ -1,9 +1,9 @@
 """Zero-copy views of a polars string column as Arrow buffers for numba kernels.
 
-    >>> import polars as pl
-    >>> data, offsets = string_buffers(pl.Series(["ab", "c"]))
-    >>> bytes(data).decode(), offsets.tolist()
-    ('abc', [0, 2, 3])
+>>> import polars as pl
+>>> data, offsets = string_buffers(pl.Series(["ab", "c"]))
+>>> bytes(data).decode(), offsets.tolist()
+('abc', [0, 2, 3])
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ def string_buffers(
     if arr.type != pa.large_string():
         arr = arr.cast(pa.large_string())
     _, off_buf, data_buf = arr.buffers()
-    offsets = np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    offsets = np.frombuffer(off_buf, dtype=np.int64)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
     if data_buf is None:
         return np.zeros(0, dtype=np.uint8), np.zeros(len(arr) + 1, dtype=np.int64)
     data = np.frombuffer(data_buf, dtype=np.uint8)

@@ -18,17 +18,38 @@ Two shingle kinds:
     >>> s = shingle_sets(prepare_column(pl.Series(["a b c d e f"])), "word", 5)
     >>> s.counts.tolist()
     [2]
+
+How the hot path is fast (the values are those of the plain definitions above,
+which :func:`tokenize` and :func:`gram_hash` still spell out):
+
+* A document is first checked for non-ASCII bytes with a vectorised OR. Pure
+  ASCII text is read byte by byte through a 256-entry table
+  (:func:`item_table`): no UTF-8 decoding and no look-up in the 4 MB
+  lower-case table. Other documents are first decoded into one *item* per
+  code point (lower-cased code point, or a separator / solo mark), ASCII bytes
+  still through the table.
+* FNV-1a is a serial chain (xor, multiply: about five cycles a character), and
+  a per-character branch on "letter or separator" mispredicts at every token
+  boundary. So tokens are hashed without branches (the separator test selects
+  the next state) and the document is cut in two halves at a separator, hashed
+  as two interleaved, independent chains.
+* ``fmix64`` of the tokens, the shingle polynomials and their ``fmix64`` run as
+  separate loops over whole arrays, which LLVM vectorises; the whole-text
+  polynomial is evaluated four terms at a time.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numba as nb
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+from numba.core import types as nb_types
+from numba.extending import intrinsic
 
 from dedup.arrow import string_buffers
 from dedup.charclass import (
@@ -38,6 +59,7 @@ from dedup.charclass import (
     SEP,
     SLOW,
     SOLO,
+    WORD,
     lower_table,
     table,
 )
@@ -52,6 +74,46 @@ M1 = np.uint64(0xFF51AFD7ED558CCD)
 M2 = np.uint64(0xC4CEB9FE1A85EC53)
 S33 = np.uint64(33)
 SPACE = 32
+
+_MASK64 = (1 << 64) - 1
+POLY2 = np.uint64(int(POLY) ** 2 & _MASK64)
+POLY3 = np.uint64(int(POLY) ** 3 & _MASK64)
+POLY4 = np.uint64(int(POLY) ** 4 & _MASK64)
+
+# Items: one uint32 per code point of a document, what the tokenizer needs of it.
+ITEM_SEP = np.uint32(0x80000000)  # a separator
+ITEM_SOLO = np.uint32(0x40000000)  # OR-ed onto a code point that is a token alone
+ITEM_HIGH = np.uint32(0x20000000)  # table entry of a byte >= 0x80 (not ASCII)
+ITEM_CP = np.uint32(0x001FFFFF)  # the code point bits
+_U1 = np.uint64(1)
+_U2 = np.uint64(2)
+_S31 = np.uint64(31)
+
+
+def _wide_vectors(typingctx: Any) -> Any:
+    """Let LLVM vectorise the calling function with 512-bit registers.
+
+    LLVM tunes recent Intel CPUs for 256-bit vectors ("prefer-256-bit"), so
+    numba's loops use ``ymm`` registers even where AVX-512 is there. Loops of
+    integer multiplies over arrays (here: shingle hashes, ``fmix64``; the
+    auto-vectorised MinHash loop measured 1.5-2x) run faster on ``zmm``
+    registers, so these functions ask for them with the function attributes
+    clang sets for ``-mprefer-vector-width=512``. On a CPU without AVX-512 the
+    attributes change nothing.
+    """
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        attrs = builder.function.attributes
+        # llvmlite only knows the enumerated attributes; string attributes are
+        # written verbatim into the IR.
+        set.add(attrs, '"prefer-vector-width"="512"')
+        set.add(attrs, '"min-legal-vector-width"="512"')
+        return context.get_dummy_value()
+
+    return nb_types.none(), codegen
+
+
+wide_vectors: Any = intrinsic(_wide_vectors)
 
 
 @nb.njit(inline="always", cache=True)
@@ -99,7 +161,9 @@ def tokenize(
 ) -> int:
     """Write the token hashes of ``data[start:end]`` to *out*; return their count.
 
-    ``figure[i]`` tells whether token *i* contains a decimal digit.
+    ``figure[i]`` tells whether token *i* contains a decimal digit. This is the
+    plain definition of a token hash; :func:`token_hashes` computes the same
+    values faster (without the figure flags).
     """
     n = 0
     h = FNV_OFFSET
@@ -113,7 +177,7 @@ def tokenize(
         c = flags & CLASS_MASK
         if c == IGNORE:
             continue
-        if c == SEP or c == SOLO:
+        if c in (SEP, SOLO):
             if in_tok:
                 out[n] = fmix64(h)
                 figure[n] = has_digit
@@ -177,6 +241,298 @@ def gram_hash(items: npt.NDArray[np.uint64], i: int, n: int) -> np.uint64:
     return fmix64(h)
 
 
+# --- the fast path -------------------------------------------------------------
+
+
+@functools.cache
+def item_table() -> npt.NDArray[np.uint32]:
+    """Item of each byte value for ASCII text (see the module notes).
+
+    Entry 256 is 1 when every ASCII character is a word character or a
+    separator whose lower case is ASCII (true of the shipped tables); the fast
+    path is used only then.
+    """
+    classes, lower = table(), lower_table()
+    tab = np.full(257, ITEM_HIGH, dtype=np.uint32)
+    ok = True
+    for c in range(128):
+        cp = int(lower[c])
+        cls = int(classes[cp]) & CLASS_MASK
+        if cls == WORD and cp < 128:
+            tab[c] = cp
+        elif cls == SEP:
+            tab[c] = ITEM_SEP
+        else:
+            ok = False
+    tab[256] = 1 if ok else 0
+    return tab
+
+
+@nb.njit(inline="always", cache=True, boundscheck=False)
+def _is_ascii(data: npt.NDArray[np.uint8], start: int, end: int) -> bool:
+    acc = np.uint8(0)
+    for i in range(np.uint64(start), np.uint64(end)):
+        acc |= data[i]
+    return bool(acc < 0x80)
+
+
+@nb.njit(cache=True, boundscheck=False)
+def _items(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    tab: npt.NDArray[np.uint32],
+    items: npt.NDArray[np.uint32],
+) -> tuple[int, bool]:
+    """Decode ``data[start:end]`` to items; (their count, any solo item?).
+
+    Ignorable code points are dropped.
+    """
+    m = np.uint64(0)
+    solo = False
+    i = np.uint64(start)
+    stop = np.uint64(end)
+    while i < stop:
+        v = tab[data[i]]
+        if v != ITEM_HIGH:
+            items[m] = v
+            m += _U1
+            i += _U1
+            continue
+        cp, nxt = _decode(data, int(i))
+        i = np.uint64(nxt)
+        cp = lower[cp]
+        c = classes[cp] & CLASS_MASK
+        if c == IGNORE:
+            continue
+        if c == WORD:
+            items[m] = np.uint32(cp)
+        elif c == SEP:
+            items[m] = ITEM_SEP
+        else:
+            items[m] = ITEM_SOLO | np.uint32(cp)
+            solo = True
+        m += _U1
+    return int(np.int64(m)), solo
+
+
+@nb.njit(inline="always", cache=True)
+def _fnv_step(
+    v: np.uint32,
+    h: np.uint64,
+    n: np.uint64,
+    in_tok: np.uint64,
+    out: npt.NDArray[np.uint64],
+    solo: bool,
+) -> tuple[np.uint64, np.uint64, np.uint64]:
+    """One item of the branch-free tokenizer: new (state, count, in-token flag).
+
+    *out* receives the raw FNV state of each finished token (``fmix64`` later);
+    it is written at every step, and the count moves on only at a token's end.
+    *solo* (a compile-time constant) says whether solo items can occur.
+    """
+    if solo and v & ITEM_SOLO:
+        out[n] = h
+        n += in_tok
+        out[n] = (FNV_OFFSET ^ np.uint64(v & ITEM_CP)) * FNV_PRIME
+        return FNV_OFFSET, n + _U1, np.uint64(0)
+    sep = np.uint64(v >> _S31)
+    nxt = (h ^ np.uint64(v)) * FNV_PRIME
+    out[n] = h
+    n += in_tok & sep
+    h = FNV_OFFSET if sep else nxt
+    return h, n, sep ^ _U1
+
+
+@nb.njit(inline="always", cache=True)
+def _item(
+    src: npt.NDArray[Any], i: Any, tab: npt.NDArray[np.uint32], direct: bool
+) -> np.uint32:
+    if direct:
+        return np.uint32(tab[src[i]])
+    return np.uint32(src[i])
+
+
+@nb.njit(cache=True, boundscheck=False)
+def _fnv_tokens(
+    src: npt.NDArray[Any],
+    start: int,
+    end: int,
+    tab: npt.NDArray[np.uint32],
+    direct: bool,
+    solo: bool,
+    out: npt.NDArray[np.uint64],
+    half: int,
+) -> int:
+    """Raw FNV states of the tokens of items ``src[start:end]``; their count.
+
+    With *direct*, *src* is ASCII bytes and ``tab[byte]`` is the item; *solo*
+    says whether solo items may occur (both compile-time constants). The range
+    is cut at a separator near its middle and the halves hashed as two
+    interleaved chains, the second into ``out[half:]``, then appended.
+    """
+    s0 = np.uint64(start)
+    e1 = np.uint64(end)
+    mid = s0 + (e1 - s0) // _U2
+    while mid < e1:
+        if _item(src, mid, tab, direct) & (ITEM_SEP | ITEM_SOLO):
+            break
+        mid += _U1
+    length = min(mid - s0, e1 - mid)
+    h0 = FNV_OFFSET
+    h1 = FNV_OFFSET
+    n0 = np.uint64(0)
+    n1 = np.uint64(half)
+    t0 = np.uint64(0)
+    t1 = np.uint64(0)
+    for j in range(length):
+        v0 = _item(src, s0 + j, tab, direct)
+        v1 = _item(src, mid + j, tab, direct)
+        h0, n0, t0 = _fnv_step(v0, h0, n0, t0, out, solo)
+        h1, n1, t1 = _fnv_step(v1, h1, n1, t1, out, solo)
+    for i in range(s0 + length, mid):
+        h0, n0, t0 = _fnv_step(_item(src, i, tab, direct), h0, n0, t0, out, solo)
+    for i in range(mid + length, e1):
+        h1, n1, t1 = _fnv_step(_item(src, i, tab, direct), h1, n1, t1, out, solo)
+    out[n0] = h0
+    n0 += t0
+    out[n1] = h1
+    n1 += t1
+    base = np.uint64(half)
+    for j in range(n1 - base):
+        out[n0 + j] = out[base + j]
+    return int(np.int64(n0 + n1 - base))
+
+
+@nb.njit(cache=True, boundscheck=False)
+def _fmix_all(values: npt.NDArray[np.uint64], n: int) -> None:
+    wide_vectors()
+    for j in range(n):
+        values[j] = fmix64(values[j])
+
+
+@nb.njit(cache=True, boundscheck=False)
+def token_hashes(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    tab: npt.NDArray[np.uint32],
+    out: npt.NDArray[np.uint64],
+    items: npt.NDArray[np.uint32],
+) -> int:
+    """The token hashes of :func:`tokenize`, fast, into *out*; their count.
+
+    *tab* is :func:`item_table`; *out* holds ``2 * (end - start + 2)`` values
+    and *items* ``end - start + 2`` (scratch).
+    """
+    half = end - start + 2
+    if tab[256] == 1 and _is_ascii(data, start, end):
+        n = _fnv_tokens(data, start, end, tab, True, False, out, half)
+    else:
+        m, solo = _items(data, start, end, classes, lower, tab, items)
+        if solo:
+            n = _fnv_tokens(items, 0, m, tab, False, True, out, half)
+        else:
+            n = _fnv_tokens(items, 0, m, tab, False, False, out, half)
+    _fmix_all(out, n)
+    return n
+
+
+@nb.njit(cache=True, boundscheck=False)
+def _char_items(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    tab: npt.NDArray[np.uint32],
+    out: npt.NDArray[np.uint64],
+    items: npt.NDArray[np.uint32],
+) -> int:
+    """:func:`char_stream`, fast: code points with separator runs as one space."""
+    if tab[256] != 1:
+        return char_stream(data, start, end, classes, lower, out)
+    m, _ = _items(data, start, end, classes, lower, tab, items)
+    n = np.uint64(0)
+    pending = np.uint64(0)
+    for i in range(np.uint64(m)):
+        v = items[i]
+        sep = np.uint64(v >> _S31)
+        word = sep ^ _U1
+        out[n] = SPACE
+        n += pending & word
+        out[n] = np.uint64(v & ITEM_CP)
+        n += word
+        pending = sep & np.uint64(n > 0) | pending & sep
+    return int(np.int64(n))
+
+
+@nb.njit(cache=True, boundscheck=False)
+def _poly(items: npt.NDArray[np.uint64], m: int) -> np.uint64:
+    """``gram_hash(items, 0, m)`` before ``fmix64``, four terms at a time."""
+    h = np.uint64(m)
+    j = 0
+    while j + 4 <= m:
+        block = (
+            items[j] * POLY3 + items[j + 1] * POLY2 + items[j + 2] * POLY + items[j + 3]
+        )
+        h = h * POLY4 + block
+        j += 4
+    while j < m:
+        h = h * POLY + items[j]
+        j += 1
+    return h
+
+
+@nb.njit(cache=True, boundscheck=False)
+def gram_hashes(
+    items: npt.NDArray[np.uint64], m: int, n: int, out: npt.NDArray[np.uint64]
+) -> int:
+    """``out[i] = gram_hash(items, i, n)`` for every shingle; their count."""
+    wide_vectors()
+    k = m - n + 1 if m >= n else 0
+    start = np.uint64(n)
+    for i in range(k):
+        out[i] = start
+    for j in range(n):
+        for i in range(k):
+            out[i] = out[i] * POLY + items[i + j]
+    for i in range(k):
+        out[i] = fmix64(out[i])
+    return k
+
+
+@nb.njit(cache=True, boundscheck=False)
+def fast_shingles(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    tab: npt.NDArray[np.uint32],
+    kind: int,
+    n: int,
+    scratch: npt.NDArray[np.uint64],
+    items: npt.NDArray[np.uint32],
+    out: npt.NDArray[np.uint64],
+) -> tuple[int, int, np.uint64]:
+    """:func:`doc_shingles`, fast (same values) into *out*.
+
+    *scratch* (``2 * (end - start + 2)`` values) and *items* are work space.
+    """
+    if kind == 0:
+        m = token_hashes(data, start, end, classes, lower, tab, scratch, items)
+    else:
+        m = _char_items(data, start, end, classes, lower, tab, scratch, items)
+    k = gram_hashes(scratch, m, n, out)
+    whole = fmix64(_poly(scratch, m)) if m > 0 else np.uint64(0)
+    return m, k, whole
+
+
 @nb.njit(cache=True)
 def doc_shingles(
     data: npt.NDArray[np.uint8],
@@ -213,6 +569,7 @@ def _count_shingles(
     offsets: npt.NDArray[np.int64],
     classes: npt.NDArray[np.uint8],
     lower: npt.NDArray[np.int32],
+    tab: npt.NDArray[np.uint32],
     kind: int,
     n: int,
     max_len: int,
@@ -222,22 +579,14 @@ def _count_shingles(
     counts = np.zeros(n_docs, dtype=np.int64)
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
-        scratch = np.empty(max_len + 1, dtype=np.uint64)
-        figure = np.empty(max_len + 1, dtype=np.bool_)
-        out = np.empty(max_len + 1, dtype=np.uint64)
+        scratch = np.empty(2 * max_len + 4, dtype=np.uint64)
+        items = np.empty(max_len + 2, dtype=np.uint32)
+        out = np.empty(max_len + 2, dtype=np.uint64)
         for d in range(t * step, min(n_docs, (t + 1) * step)):
-            _, k, _ = doc_shingles(
-                data,
-                offsets[d],
-                offsets[d + 1],
-                classes,
-                lower,
-                kind,
-                n,
-                scratch,
-                figure,
-                out,
-            )
+            _, k, _ = fast_shingles(
+                data, offsets[d], offsets[d + 1], classes, lower, tab, kind, n,
+                scratch, items, out,
+            )  # fmt: skip
             counts[d] = k
     return counts
 
@@ -248,6 +597,7 @@ def _fill_sets(
     offsets: npt.NDArray[np.int64],
     classes: npt.NDArray[np.uint8],
     lower: npt.NDArray[np.int32],
+    tab: npt.NDArray[np.uint32],
     kind: int,
     n: int,
     max_len: int,
@@ -259,22 +609,14 @@ def _fill_sets(
     unique = np.zeros(n_docs, dtype=np.int64)
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
-        scratch = np.empty(max_len + 1, dtype=np.uint64)
-        figure = np.empty(max_len + 1, dtype=np.bool_)
-        out = np.empty(max_len + 1, dtype=np.uint64)
+        scratch = np.empty(2 * max_len + 4, dtype=np.uint64)
+        items = np.empty(max_len + 2, dtype=np.uint32)
+        out = np.empty(max_len + 2, dtype=np.uint64)
         for d in range(t * step, min(n_docs, (t + 1) * step)):
-            _, k, _ = doc_shingles(
-                data,
-                offsets[d],
-                offsets[d + 1],
-                classes,
-                lower,
-                kind,
-                n,
-                scratch,
-                figure,
-                out,
-            )
+            _, k, _ = fast_shingles(
+                data, offsets[d], offsets[d + 1], classes, lower, tab, kind, n,
+                scratch, items, out,
+            )  # fmt: skip
             s = np.sort(out[:k])
             u = 0
             for i in range(k):
@@ -309,17 +651,18 @@ def shingle_sets(prepared: pl.Series, kind: ShingleKind, n: int) -> ShingleSets:
     """
     data, offsets = string_buffers(prepared)
     max_len = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
-    classes, lower = table(), lower_table()
+    classes, lower, tab = table(), lower_table(), item_table()
     code = KIND_CODES[kind]
+    threads = nb.get_num_threads()
     counts = _count_shingles(
-        data, offsets, classes, lower, code, n, max_len, nb.get_num_threads()
+        data, offsets, classes, lower, tab, code, n, max_len, threads
     )
     starts = np.zeros(len(counts), dtype=np.int64)
     if len(counts) > 1:
         np.cumsum(counts[:-1], out=starts[1:])
     values = np.empty(int(counts.sum()), dtype=np.uint64)
     unique = _fill_sets(
-        data, offsets, classes, lower, code, n, max_len, nb.get_num_threads(), starts, values
+        data, offsets, classes, lower, tab, code, n, max_len, threads, starts, values
     )
     return ShingleSets(starts=starts, counts=unique, values=values)
 
@@ -358,6 +701,8 @@ def needs_nfkc(
     for d in nb.prange(n_docs):
         i = offsets[d]
         end = offsets[d + 1]
+        if _is_ascii(data, i, end):
+            continue
         while i < end:
             if data[i] < 0x80:
                 i += 1
@@ -408,9 +753,13 @@ def token_arrays(prepared: pl.Series) -> TokenArrays:
     """Token hashes of each text of *prepared* (see :func:`tokenize`)."""
     data, offsets = string_buffers(prepared)
     # A document has at most as many tokens as bytes.
-    starts = offsets[:-1].astype(np.int64) - int(offsets[0]) if len(offsets) else offsets
+    starts = (
+        offsets[:-1].astype(np.int64) - int(offsets[0]) if len(offsets) else offsets
+    )
     size = int(offsets[-1] - offsets[0]) + 1 if len(offsets) else 1
     hashes = np.empty(size, dtype=np.uint64)
     figure = np.zeros(size, dtype=np.bool_)
-    counts = _token_counts(data, offsets, table(), lower_table(), starts, hashes, figure)
+    counts = _token_counts(
+        data, offsets, table(), lower_table(), starts, hashes, figure
+    )
     return TokenArrays(starts=starts, counts=counts, hashes=hashes, figure=figure)
