@@ -14,7 +14,11 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/dedup scan seeds/ --out results/seeds --format table
+	$(BIN)/dedup scan seeds/ --out results/seeds/scan --format table
+	$(BIN)/dedup passages seeds/ --out results/seeds/passages --strip --format table
+	$(BIN)/dedup report results/seeds/scan results/seeds/passages --input seeds/ \
+		--html results/seeds/report.html --format markdown
+	@echo "Open results/seeds/report.html in a browser for the full report."
 
 test: install
 	$(BIN)/pytest -q

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dedup.errors import DedupError
+from dedup.errors import ConfigError, DedupError
 
 if TYPE_CHECKING:
     from dedup.io import Source
@@ -343,3 +343,97 @@ def report(
         if fmt is not None or html is None:
             chosen = fmt.value if fmt else "markdown"
             sys.stdout.write(render(built, chosen, title=title))
+
+
+@app.command()
+def passages(
+    input: Annotated[
+        str,
+        typer.Argument(
+            help="Folder of .txt/.md, .jsonl[.gz|.zst], .parquet, .csv, "
+            "or - for JSONL on stdin."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write passages.parquet, occurrences.parquet, doc_stats.parquet, "
+            "quarantine.jsonl and summary.json here.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Stdout format; table on a terminal, jsonl otherwise.",
+        ),
+    ] = None,
+    min_words: Annotated[
+        int, typer.Option(help="Shortest repeated span, in words.")
+    ] = 10,
+    strip: Annotated[
+        bool,
+        typer.Option(
+            "--strip",
+            help="Also write cleaned.parquet (texts without internal repeats and "
+            "boilerplate) and removed.parquet (every removed span) to --out.",
+        ),
+    ] = False,
+    id_field: Annotated[
+        str, typer.Option(help="Field or column with the document id.")
+    ] = "id",
+    text_field: Annotated[str, typer.Option(help="Field or column with the text.")] = (
+        "text"
+    ),
+    format_in: Annotated[
+        InFormat | None,
+        typer.Option(help="Input format when the extension does not tell."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Documents read per batch.")] = 20_000,
+    max_chars: Annotated[
+        int, typer.Option(help="Longer documents are quarantined.")
+    ] = 2_000_000,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No summary on stderr.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Find repeated passages: shared quotes, in-article repeats, boilerplate."""
+    from dedup.io import ReadOptions, open_source
+    from dedup.io.writers import write_frames, write_passages
+    from dedup.passages import PassageConfig, find_passages, strip_passages
+    from dedup.report.passages import render_passages
+
+    with _errors(debug):
+        if strip and out is None:
+            raise ConfigError("--strip needs --out: where to write the cleaned texts")
+        config = PassageConfig(min_words=min_words)
+        options = ReadOptions(
+            id_field=id_field,
+            text_field=text_field,
+            batch_size=batch_size,
+            max_chars=max_chars,
+        )
+        fmt_in = format_in.value if format_in else None
+        source = open_source(input, options, fmt=fmt_in)
+        result = find_passages(source, config)
+        if out is not None:
+            write_passages(result, out)
+            if strip:
+                cleaned, removed = strip_passages(source, result)
+                write_frames({"cleaned": cleaned, "removed": removed}, out)
+        chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
+        sys.stdout.write(render_passages(result, chosen))
+        if not quiet:
+            s = result.stats
+            kinds = ", ".join(f"{v:,} {k}" for k, v in sorted(s.passages.items()))
+            err.print(
+                f"{s.documents:,} documents read ({s.read:,} records, "
+                f"{s.quarantined:,} quarantined); passages: {kinds or 'none'}; "
+                f"{s.occurrences:,} occurrences; {s.total_seconds:.2f} s",
+                markup=False,
+                highlight=False,
+            )

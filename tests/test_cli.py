@@ -141,3 +141,27 @@ def test_scan_writes_a_report_and_report_command_renders_it(
     missing = runner.invoke(app, ["report", str(tmp_path / "nope")])
     assert missing.exit_code != 0
     assert "nope" in missing.stderr
+
+
+def test_passages_finds_the_seed_repeats_and_strips_them(tmp_path) -> None:
+    out = tmp_path / "p"
+    result = runner.invoke(
+        app, ["passages", str(SEEDS), "--out", str(out), "--strip", "-f", "jsonl", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(x) for x in result.stdout.splitlines()]
+    kinds = {r["kind"] for r in records}
+    assert kinds == {"shared", "internal_repeat", "boilerplate"}
+    assert any(r["text"] == "Also read" for r in records)
+    cleaned = pl.read_parquet(out / "cleaned.parquet")
+    removed = pl.read_parquet(out / "removed.parquet")
+    assert cleaned.height == 5
+    assert removed.height > 0
+    occ = pl.read_parquet(out / "occurrences.parquet")
+    assert {"passage_id", "doc_id", "start", "end"} <= set(occ.columns)
+
+
+def test_passages_strip_without_out_is_an_error() -> None:
+    result = runner.invoke(app, ["passages", str(SEEDS), "--strip"])
+    assert result.exit_code == 2
+    assert "--strip needs --out" in result.stderr

@@ -1,0 +1,334 @@
+r"""Repetition statistics per document, as in Gopher (Rae et al. 2021, table A1).
+
+Thirteen fractions, each in [0, 1], computed in one compiled pass per document
+(no Python per document), usable on their own by the farm classifier:
+
+* ``dup_line_frac`` / ``dup_line_char_frac``: lines that repeat an earlier line
+  of the same document, as a share of lines / of characters;
+* ``dup_para_frac`` / ``dup_para_char_frac``: the same for paragraphs
+  (blocks of lines between blank lines);
+* ``top_{2,3,4}gram_char_frac``: characters covered by the most frequent word
+  n-gram (its length, words joined by single spaces, times its count);
+* ``dup_{5..10}gram_char_frac``: characters in word n-grams that repeat an
+  earlier n-gram, scanning left to right and skipping past each repeat.
+
+The definitions follow datatrove's ``GopherRepetitionFilter`` (which Gopher's
+thresholds were transcribed into), with two differences that make the numbers
+robust to formatting: lines, paragraphs and n-grams are compared after
+normalisation (case, punctuation, Unicode forms: :mod:`dedup.normalize`), and
+lines or paragraphs without a word are not counted. As in Gopher, the first
+copy is not a duplicate, so a text of *n* identical lines scores ``(n-1)/n``.
+Word lengths are counted in the original text; fractions are capped at 1 (the
+top n-gram of ``"ha ha ha ha"`` overlaps itself).
+
+    >>> import polars as pl
+    >>> s = repetition_stats(pl.Series(["Also read\nAlso read\nAlso read\nNews"]))
+    >>> s["dup_line_frac"].item()
+    0.5
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from dedup.charclass import lower_table, table
+from dedup.passages.tokens import (
+    L_END,
+    L_START,
+    L_TOK0,
+    L_TOK1,
+    N_LINE_FIELDS,
+    doc_tokens,
+    lower_start_table,
+    prepare_batch,
+)
+from dedup.shingle import POLY, fmix64, gram_hash
+
+TOP_NGRAMS = (2, 3, 4)
+DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
+
+#: The statistics columns, in order.
+STAT_COLUMNS: tuple[str, ...] = (
+    "dup_line_frac",
+    "dup_line_char_frac",
+    "dup_para_frac",
+    "dup_para_char_frac",
+    *(f"top_{n}gram_char_frac" for n in TOP_NGRAMS),
+    *(f"dup_{n}gram_char_frac" for n in DUP_NGRAMS),
+)
+N_STATS = len(STAT_COLUMNS)
+
+
+@nb.njit(inline="always", cache=True)
+def _slot(keys: npt.NDArray[np.uint64], mask: int, key: np.uint64) -> np.int64:
+    """Slot of *key* in an open-addressing table, or the empty slot it would take."""
+    i = np.int64(key & np.uint64(mask))
+    while keys[i] != 0 and keys[i] != key:
+        i = (i + 1) & mask
+    return i
+
+
+@nb.njit(inline="always", cache=True)
+def _key(h: np.uint64) -> np.uint64:
+    # 0 marks an empty slot; the low bit is given up so no key is 0.
+    return h | np.uint64(1)
+
+
+@nb.njit(cache=True)
+def _dup_units(
+    keys: npt.NDArray[np.uint64],
+    mask: int,
+    hashes: npt.NDArray[np.uint64],
+    lines: npt.NDArray[np.int64],
+    n_lines: int,
+    paragraphs: bool,
+) -> tuple[int, int, int]:
+    """(units, duplicate units, characters in duplicates) of lines or paragraphs."""
+    keys[: mask + 1] = 0
+    units = 0
+    dups = 0
+    dup_chars = 0
+    j = 0
+    while j < n_lines:
+        if lines[j, L_START] < 0:
+            j += 1
+            continue
+        first = j
+        last = j
+        if paragraphs:
+            while last + 1 < n_lines and lines[last + 1, L_START] >= 0:
+                last += 1
+        t0 = lines[first, L_TOK0]
+        t1 = lines[last, L_TOK1]
+        if t1 > t0:
+            units += 1
+            k = _key(gram_hash(hashes, t0, t1 - t0))
+            s = _slot(keys, mask, k)
+            if keys[s] == k:
+                dups += 1
+                dup_chars += lines[last, L_END] - lines[first, L_START]
+            else:
+                keys[s] = k
+        j = last + 1
+    return units, dups, dup_chars
+
+
+@nb.njit(cache=True)
+def doc_stats(
+    hashes: npt.NDArray[np.uint64],
+    toks: npt.NDArray[np.int64],
+    n: int,
+    lines: npt.NDArray[np.int64],
+    n_lines: int,
+    n_chars: int,
+    scratch: Scratch,
+    out: npt.NDArray[np.float64],
+) -> None:
+    """Write the :data:`STAT_COLUMNS` of one tokenised document to *out*.
+
+    *scratch* comes from :func:`new_scratch` for at least ``n + n_lines``.
+    """
+    keys, counts, acc, word_chars, flags, slots = scratch
+    out[:] = 0.0
+    if n_chars <= 0:
+        return
+    size = table_size(n + n_lines)
+    mask = size - 1
+    units, dups, chars = _dup_units(keys, mask, hashes, lines, n_lines, False)
+    if units:
+        out[0] = dups / units
+        out[1] = min(1.0, chars / n_chars)
+    units, dups, chars = _dup_units(keys, mask, hashes, lines, n_lines, True)
+    if units:
+        out[2] = dups / units
+        out[3] = min(1.0, chars / n_chars)
+    # The n-gram rounds below empty the slots they use instead of the table.
+    keys[:size] = 0
+    # word_chars[i]: characters of the first i words (no spaces).
+    word_chars[0] = 0
+    for t in range(n):
+        word_chars[t + 1] = word_chars[t] + toks[t, 1] - toks[t, 0]
+        acc[t] = hashes[t]
+    # acc[i] grows from the 1-gram at i to the g-gram, one word per round (a
+    # polynomial hash), so each n-gram costs one multiply, not n. Only
+    # positions whose (g-1)-gram recurs can hold a recurring g-gram, so each
+    # round looks up only those (flags): a few percent of the words by g = 5.
+    any_rep = False
+    for g in range(2, 6):
+        m = n - g + 1
+        if m <= 0:
+            return
+        gg = np.uint64(g)
+        for i in range(m):
+            acc[i] = acc[i] * POLY + hashes[i + g - 1]
+            if g == 2:
+                flags[i] = True
+        best = 1
+        best_first = 0
+        any_rep = False
+        for i in range(m):
+            if not flags[i]:
+                continue
+            k = _key(fmix64(acc[i] + gg))
+            s = _slot(keys, mask, k)
+            if keys[s] != k:
+                keys[s] = k
+                counts[s] = 0
+                counts[size + s] = i  # where the g-gram first occurs
+            counts[s] += 1
+            slots[i] = s
+            c = counts[s]
+            f = counts[size + s]
+            # Ties go to the n-gram seen first, as with Counter.most_common.
+            if c > best or (c == best and c > 1 and f < best_first):
+                best = c
+                best_first = f
+        for i in range(m):
+            if flags[i]:
+                keys[slots[i]] = 0  # leave the table empty for the next round
+                flags[i] = counts[slots[i]] >= 2
+                any_rep = any_rep or flags[i]
+        if m < n:
+            flags[m] = False
+        if g < 5:
+            length = word_chars[best_first + g] - word_chars[best_first] + g - 1
+            out[2 + g] = min(1.0, best * length / n_chars)
+    if not any_rep:
+        return
+    for g in range(5, 11):
+        m = n - g + 1
+        if m <= 0:
+            return
+        gg = np.uint64(g)
+        if g > 5:
+            for i in range(m):
+                acc[i] = acc[i] * POLY + hashes[i + g - 1]
+        repeated = 0
+        used = 0
+        i = 0
+        while i < m:
+            if flags[i]:
+                k = _key(fmix64(acc[i] + gg))
+                s = _slot(keys, mask, k)
+                if keys[s] == k:
+                    repeated += word_chars[i + g] - word_chars[i]
+                    i += g
+                    continue
+                keys[s] = k
+                slots[used] = s
+                used += 1
+            i += 1
+        for j in range(used):
+            keys[slots[j]] = 0
+        out[2 + g] = min(1.0, repeated / n_chars)
+
+
+Scratch = tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
+]
+
+
+@nb.njit(cache=True)
+def new_scratch(n_items: int) -> Scratch:
+    """Scratch arrays of :func:`doc_stats` for up to *n_items* tokens + lines."""
+    size = table_size(n_items)
+    return (
+        np.empty(size, dtype=np.uint64),
+        np.empty(2 * size, dtype=np.int64),
+        np.empty(n_items + 1, dtype=np.uint64),
+        np.empty(n_items + 1, dtype=np.int64),
+        np.empty(n_items + 1, dtype=np.bool_),
+        np.empty(n_items + 1, dtype=np.int64),
+    )
+
+
+@nb.njit(cache=True)
+def table_size(n_items: int) -> int:
+    """Scratch size for :func:`doc_stats` over up to *n_items* tokens + lines."""
+    size = 1
+    while size < 2 * n_items + 2:
+        size *= 2
+    return size
+
+
+@nb.njit(parallel=True, cache=True)
+def _batch_stats(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    is_lower: npt.NDArray[np.bool_],
+    map_off: npt.NDArray[np.int64],
+    map0: npt.NDArray[np.int64],
+    map1: npt.NDArray[np.int64],
+    n_chars: npt.NDArray[np.int64],
+    max_cap: int,
+    n_threads: int,
+    out: npt.NDArray[np.float64],
+) -> None:
+    n_docs = len(offsets) - 1
+    step = (n_docs + n_threads - 1) // n_threads
+    for t in nb.prange(n_threads):
+        toks = np.empty((max_cap, 4), dtype=np.int64)
+        hashes = np.empty(max_cap, dtype=np.uint64)
+        lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
+        scratch = new_scratch(2 * max_cap)
+        for d in range(t * step, min(n_docs, (t + 1) * step)):
+            n, nl = doc_tokens(
+                data,
+                offsets[d],
+                offsets[d + 1],
+                classes,
+                lower,
+                is_lower,
+                map0[map_off[d] : map_off[d + 1]],
+                map1[map_off[d] : map_off[d + 1]],
+                toks,
+                hashes,
+                lines,
+            )
+            doc_stats(hashes, toks, n, lines, nl, n_chars[d], scratch, out[d])
+
+
+def repetition_stats(texts: pl.Series) -> pl.DataFrame:
+    """The :data:`STAT_COLUMNS` of each text of *texts*, one row per text.
+
+    Nulls count as empty texts (all zeros).
+
+    Example:
+        >>> import polars as pl
+        >>> s = repetition_stats(pl.Series(["a b c d e a b c d e", "one line"]))
+        >>> s["dup_5gram_char_frac"].round(2).to_list()
+        [0.26, 0.0]
+
+    """
+    prep = prepare_batch(texts)
+    out = np.zeros((prep.n_docs, N_STATS), dtype=np.float64)
+    if prep.n_docs:
+        max_cap = int(prep.token_capacity().max())
+        _batch_stats(
+            prep.data,
+            prep.offsets,
+            table(),
+            lower_table(),
+            lower_start_table(),
+            prep.map_off,
+            prep.map0,
+            prep.map1,
+            prep.n_chars,
+            max_cap,
+            min(nb.get_num_threads(), max(1, prep.n_docs)),
+            out,
+        )
+    return pl.DataFrame(
+        {name: out[:, j] for j, name in enumerate(STAT_COLUMNS)},
+        schema=dict.fromkeys(STAT_COLUMNS, pl.Float64),
+    )
