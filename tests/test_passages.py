@@ -326,7 +326,7 @@ def _render(words: list[str], seps: list[str]) -> str:
     return "".join(w + seps[i % len(seps)] for i, w in enumerate(words))
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(
     st.lists(WORD, min_size=12, max_size=30, unique=True),
     st.lists(WORD, min_size=0, max_size=30),
@@ -458,7 +458,7 @@ LINE = st.lists(
 )
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(st.lists(LINE.map(" ".join), min_size=1, max_size=12), st.booleans())
 def test_statistics_match_the_gopher_reference(lines, blank) -> None:
     text = ("\n\n" if blank else "\n").join(lines)

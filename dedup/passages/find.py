@@ -790,7 +790,6 @@ def _passage_members(
 
     Empties *parts* as it goes: only n-grams that occur twice are kept.
     """
-    sizes = [len(part) for part in parts]
     count = occurrences(
         np.concatenate([part.hash for part in parts])
         if parts
@@ -805,7 +804,6 @@ def _passage_members(
     rep = _Ngrams.concat(kept)
     del kept
     count = count[count >= 2]
-    assert len(count) == len(rep) and base == sum(sizes)
     n = len(rep)
     region_of = np.zeros(n, dtype=np.int64)
     spans, _, key, _ = regions(
