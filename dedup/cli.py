@@ -403,8 +403,12 @@ def passages(
 ) -> None:
     """Find repeated passages: shared quotes, in-article repeats, boilerplate."""
     from dedup.io import ReadOptions, open_source
-    from dedup.io.writers import write_frames, write_passages
-    from dedup.passages import PassageConfig, find_passages, strip_passages
+    from dedup.passages import (
+        PassageConfig,
+        find_passages,
+        write_passages,
+        write_strip,
+    )
     from dedup.report.passages import render_passages
 
     with _errors(debug):
@@ -423,8 +427,7 @@ def passages(
         if out is not None:
             write_passages(result, out)
             if strip:
-                cleaned, removed = strip_passages(source, result)
-                write_frames({"cleaned": cleaned, "removed": removed}, out)
+                write_strip(source, result, out)
         chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
         sys.stdout.write(render_passages(result, chosen))
         if not quiet:

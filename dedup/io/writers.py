@@ -21,12 +21,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import polars as pl
-
 from dedup.errors import InputError
 
 if TYPE_CHECKING:
-    from dedup.passages import PassagesResult
     from dedup.pipeline import QuarantineRecord, ScanResult
 
 
@@ -51,50 +48,6 @@ def write_results(result: ScanResult, out_dir: str | Path) -> list[Path]:
             f"cannot write results to {out}: {exc.strerror or exc}"
         ) from exc
     return [docs, pairs, quarantine, summary]
-
-
-def write_passages(result: PassagesResult, out_dir: str | Path) -> list[Path]:
-    """Write passages, occurrences, per-document statistics and the summary.
-
-    ``DIR/passages.parquet``, ``DIR/occurrences.parquet``,
-    ``DIR/doc_stats.parquet``, ``DIR/quarantine.jsonl`` and ``DIR/summary.json``.
-    """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "passages.parquet", out / "occurrences.parquet"]
-        result.passages.write_parquet(paths[0])
-        result.occurrences.write_parquet(paths[1])
-        stats_path = out / "doc_stats.parquet"
-        result.doc_stats.write_parquet(stats_path)
-        paths.append(stats_path)
-        paths.append(_write_quarantine(result.quarantine, out))
-        summary = asdict(result.stats)
-        summary["command"] = "passages"
-        summary["config"] = asdict(result.config)
-        paths.append(out / "summary.json")
-        paths[-1].write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    except OSError as exc:
-        raise InputError(
-            f"cannot write results to {out}: {exc.strerror or exc}"
-        ) from exc
-    return paths
-
-
-def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write each frame as ``DIR/<name>.parquet``."""
-    out = Path(out_dir)
-    paths = []
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in frames.items():
-            paths.append(out / f"{name}.parquet")
-            frame.write_parquet(paths[-1])
-    except OSError as exc:
-        raise InputError(
-            f"cannot write results to {out}: {exc.strerror or exc}"
-        ) from exc
-    return paths
 
 
 def _write_quarantine(records: Sequence[QuarantineRecord], out: Path) -> Path:
