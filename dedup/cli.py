@@ -69,6 +69,24 @@ class Shingle(StrEnum):
     char = "char"
 
 
+# Options shared by the commands that read an input.
+InputArg = Annotated[
+    str,
+    typer.Argument(
+        help="Folder of .txt/.md, .jsonl[.gz|.zst], .parquet, .csv, "
+        "or - for JSONL on stdin."
+    ),
+]
+IdFieldOpt = Annotated[str, typer.Option(help="Field or column with the document id.")]
+TextFieldOpt = Annotated[str, typer.Option(help="Field or column with the text.")]
+FormatInOpt = Annotated[
+    InFormat | None, typer.Option(help="Input format when the extension does not tell.")
+]
+BatchSizeOpt = Annotated[int, typer.Option(help="Documents read per batch.")]
+MaxCharsOpt = Annotated[int, typer.Option(help="Longer documents are quarantined.")]
+DebugOpt = Annotated[bool, typer.Option(help="Show tracebacks.")]
+
+
 @app.callback()
 def main() -> None:
     """Find near-duplicate articles, repeated passages and filler in news crawls."""
@@ -108,13 +126,7 @@ def _progress(enabled: bool) -> tuple[Progress | None, object]:
 
 @app.command()
 def scan(
-    input: Annotated[
-        str,
-        typer.Argument(
-            help="Folder of .txt/.md, .jsonl[.gz|.zst], .parquet, .csv, "
-            "or - for JSONL on stdin."
-        ),
-    ],
+    input: InputArg,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -179,27 +191,18 @@ def scan(
             "'template', not as duplicates.",
         ),
     ] = True,
-    id_field: Annotated[
-        str, typer.Option(help="Field or column with the document id.")
-    ] = "id",
-    text_field: Annotated[
-        str, typer.Option(help="Field or column with the text.")
-    ] = "text",
-    format_in: Annotated[
-        InFormat | None,
-        typer.Option(help="Input format when the extension does not tell."),
-    ] = None,
-    batch_size: Annotated[int, typer.Option(help="Documents read per batch.")] = 20_000,
-    max_chars: Annotated[
-        int, typer.Option(help="Longer documents are quarantined.")
-    ] = 2_000_000,
+    id_field: IdFieldOpt = "id",
+    text_field: TextFieldOpt = "text",
+    format_in: FormatInOpt = None,
+    batch_size: BatchSizeOpt = 20_000,
+    max_chars: MaxCharsOpt = 2_000_000,
     quiet: Annotated[
         bool,
         typer.Option(
             "--quiet", "-q", help="No progress bars and no summary on stderr."
         ),
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Find near-duplicate articles and report them as clusters.
 
@@ -300,16 +303,9 @@ def report(
             "and article views (read once, only the documents shown).",
         ),
     ] = None,
-    id_field: Annotated[
-        str, typer.Option(help="Field or column with the document id.")
-    ] = "id",
-    text_field: Annotated[str, typer.Option(help="Field or column with the text.")] = (
-        "text"
-    ),
-    format_in: Annotated[
-        InFormat | None,
-        typer.Option(help="Input format when the extension does not tell."),
-    ] = None,
+    id_field: IdFieldOpt = "id",
+    text_field: TextFieldOpt = "text",
+    format_in: FormatInOpt = None,
     max_items: Annotated[
         int, typer.Option(help="Clusters and passages shown; the rest are counted.")
     ] = 200,
@@ -317,7 +313,7 @@ def report(
         int, typer.Option(help="Members per cluster shown with a diff.")
     ] = 10,
     title: Annotated[str, typer.Option(help="The report's title.")] = "dedup report",
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Turn result folders into a report people can read: HTML or Markdown.
 
@@ -347,13 +343,7 @@ def report(
 
 @app.command()
 def passages(
-    input: Annotated[
-        str,
-        typer.Argument(
-            help="Folder of .txt/.md, .jsonl[.gz|.zst], .parquet, .csv, "
-            "or - for JSONL on stdin."
-        ),
-    ],
+    input: InputArg,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -382,24 +372,15 @@ def passages(
             "boilerplate) and removed.parquet (every removed span) to --out.",
         ),
     ] = False,
-    id_field: Annotated[
-        str, typer.Option(help="Field or column with the document id.")
-    ] = "id",
-    text_field: Annotated[str, typer.Option(help="Field or column with the text.")] = (
-        "text"
-    ),
-    format_in: Annotated[
-        InFormat | None,
-        typer.Option(help="Input format when the extension does not tell."),
-    ] = None,
-    batch_size: Annotated[int, typer.Option(help="Documents read per batch.")] = 20_000,
-    max_chars: Annotated[
-        int, typer.Option(help="Longer documents are quarantined.")
-    ] = 2_000_000,
+    id_field: IdFieldOpt = "id",
+    text_field: TextFieldOpt = "text",
+    format_in: FormatInOpt = None,
+    batch_size: BatchSizeOpt = 20_000,
+    max_chars: MaxCharsOpt = 2_000_000,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary on stderr.")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Find repeated passages: shared quotes, in-article repeats, boilerplate."""
     from dedup.io import ReadOptions, open_source

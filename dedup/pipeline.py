@@ -241,7 +241,7 @@ def scan(
     stats.read = source.n_read
     quarantine = list(source.quarantine)
     stats.quarantined = len(quarantine)
-    stats.quarantine_reasons = dict(Counter(_reason_kind(q) for q in quarantine))
+    stats.quarantine_reasons = dict(Counter(reason_kind(q) for q in quarantine))
     stats.documents = meta.height
 
     clock = time.perf_counter()
@@ -294,7 +294,7 @@ def scan(
     return ScanResult(docs.select(out_cols), pairs, quarantine, stats, config)
 
 
-def _reason_kind(q: QuarantineRecord) -> str:
+def reason_kind(q: QuarantineRecord) -> str:
     """The category of a quarantine reason, for the summary's counts."""
     kind = getattr(q, "kind", "")
     return str(kind) if kind else q.reason.split(":")[0].split("(")[0].strip()

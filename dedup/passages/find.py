@@ -83,7 +83,7 @@ from dedup.passages.winnow import (
     members,
     new_filter,
 )
-from dedup.pipeline import BatchSource, FrameSource, QuarantineRecord
+from dedup.pipeline import BatchSource, FrameSource, QuarantineRecord, reason_kind
 from dedup.schema import (
     DOC_ID,
     END,
@@ -209,9 +209,7 @@ def find_passages(
     stats.read = source.n_read
     quarantine = list(source.quarantine)
     stats.quarantined = len(quarantine)
-    stats.quarantine_reasons = dict(
-        Counter(q.reason.split(":")[0].split("(")[0].strip() for q in quarantine)
-    )
+    stats.quarantine_reasons = dict(Counter(reason_kind(q) for q in quarantine))
     stats.documents = len(first.doc_ids)
 
     clock = time.perf_counter()
