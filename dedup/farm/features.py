@@ -1,0 +1,926 @@
+r"""Paragraph features for the filler classifier, computed for a whole batch.
+
+One compiled pass over the batch's Arrow buffers (:func:`_scan`) reads every
+paragraph once: tokens (the normalised token hashes of :mod:`dedup.shingle`),
+word categories (:mod:`dedup.farm.lexicon`), format (emoji, a short
+``Label:`` or ``Question?`` lead, capitals, final punctuation, quotes,
+separators) and, per article, the TF-IDF cosine of each paragraph with the
+rest of its article. Phrase patterns run as polars regular expressions over
+the paragraph column. Context (position, neighbours, how common a trait is in
+the article) and repetition are then numpy operations on those columns. No
+Python runs per paragraph.
+
+The feature order is part of the shipped model (:data:`FEATURE_NAMES` is
+stored with the parameters and checked at load).
+
+Groups (what a flagged paragraph's reason is built from):
+
+* format: ``log_chars`` … ``separators``
+* lexicon: ``cpc_*``, ``you_rate`` … and the phrase patterns
+* coherence: ``coherence``, ``coherence_gap``, ``mean_idf``
+* repetition: ``repeats``
+* context: ``position`` … ``doc_*`` and the neighbour features
+
+    >>> import polars as pl
+    >>> from dedup.farm.model import load_bundled
+    >>> texts = pl.Series(["A plain sentence about a vote.\n\nPro Tip: save more! 📈"])
+    >>> batch = extract(texts, load_bundled().resources)
+    >>> batch.values.shape == (2, len(FEATURE_NAMES))
+    True
+    >>> batch.column("label_colon").tolist(), batch.column("emoji").tolist()
+    ([0.0, 1.0], [0.0, 1.0])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from dedup.charclass import CLASS_MASK, DIGIT, IGNORE, SEP, SOLO, lower_table, table
+from dedup.farm import lexicon
+from dedup.farm.paragraphs import Segments, _is_space, segment
+from dedup.shingle import FNV_OFFSET, FNV_PRIME, POLY, _decode, fmix64
+
+#: TF-IDF vectors are hashed into this many buckets (a power of two).
+IDF_BUCKETS = 1 << 18
+
+# Raw columns written by the compiled scan.
+(
+    R_CHARS,
+    R_TOKENS,
+    R_EMOJI,
+    R_EMOJI_EDGE,
+    R_LABEL_COLON,
+    R_LABEL_TOKENS,
+    R_LABEL_TITLE,
+    R_LABEL_KNOWN,
+    R_QUESTION_LEAD,
+    R_ENDS_COLON,
+    R_TERMINAL,
+    R_QUESTION_END,
+    R_EXCLAIM,
+    R_CAP_TOKENS,
+    R_ALPHA_TOKENS,
+    R_UPPER_LETTERS,
+    R_LETTERS,
+    R_DIGIT_TOKENS,
+    R_QUOTES,
+    R_SENTENCES,
+    R_SEPARATORS,
+    R_IMPERATIVE_START,
+    R_COHERENCE,
+    R_MEAN_IDF,
+    R_CAT0,
+) = range(25)
+N_CATEGORIES = len(lexicon.CATEGORY_NAMES)
+N_RAW = R_CAT0 + N_CATEGORIES
+_CAT = {name: R_CAT0 + i for i, name in enumerate(lexicon.CATEGORY_NAMES)}
+_IMPERATIVE_BIT = np.uint32(1 << lexicon.CATEGORY_NAMES.index("imperative"))
+_LABEL_BIT = np.uint32(1 << lexicon.CATEGORY_NAMES.index("label"))
+# No context to compare with (a one-paragraph article).
+NO_COHERENCE = -1.0
+#: Tokens the rest of an article needs for a paragraph's coherence to count.
+MIN_CONTEXT = 40
+
+#: Every feature, in the order of the model's coefficients.
+FEATURE_NAMES: tuple[str, ...] = (
+    # format
+    "log_chars",
+    "log_tokens",
+    "emoji",
+    "emoji_edge",
+    "label_colon",
+    "label_title",
+    "label_known",
+    "question_lead",
+    "ends_colon",
+    "terminal",
+    "question_end",
+    "exclaim",
+    "title_ratio",
+    "caps_ratio",
+    "digit_ratio",
+    "quotes",
+    "log_sentences",
+    "separators",
+    "heading_like",
+    "short_fragment",
+    # lexicon
+    "cpc_rate",
+    "cpc_count",
+    "cpc_excess",
+    "cpc_topic_share",
+    "you_rate",
+    "imperative_start",
+    "advice_rate",
+    "said_rate",
+    "furniture_rate",
+    "filler_phrase",
+    "filler_phrases",
+    "phrase_x_sentence",
+    "phrase_x_short",
+    "editor_note",
+    "dateline",
+    "url",
+    # coherence
+    "coherence",
+    "coherence_gap",
+    "no_context",
+    "mean_idf",
+    # repetition
+    "repeats",
+    "short_repeat",
+    # context
+    "position",
+    "is_first",
+    "is_last",
+    "log_paragraphs",
+    "prev_heading",
+    "next_heading",
+    "prev_short",
+    "next_short",
+    "doc_cpc_rate",
+    # interactions the linear model cannot form by itself
+    "heading_x_emoji",
+    "label_x_emoji",
+    "label_x_later",
+    "label_x_doc_labels",
+    "emoji_x_doc_emoji",
+    "cpc_excess_x_incoherent",
+)
+_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+#: Phrase patterns that are evidence of filler. They enter the model as one
+#: shared feature (any of them matched) rather than one feature each, so that
+#: a kind of filler the model was never trained on still counts when its
+#: wording matches; which pattern matched names the family in reasons.
+FILLER_PATTERNS = ("ai_disclosure", "chatbot", "ads", "nav", "teaser", "cta")
+#: Not a regex: a ``Label:`` or ``Question?`` lead whose words are in the
+#: callout-label lexicon (and that is not an editor's note) also counts.
+CALLOUT_LABEL = "callout_label"
+
+#: The filler family each feature speaks for (used to name reasons; the
+#: ``phrase`` group is resolved by which pattern matched).
+FEATURE_GROUP: dict[str, str] = {
+    "emoji": "emoji",
+    "emoji_edge": "emoji",
+    "heading_x_emoji": "emoji",
+    "emoji_x_doc_emoji": "emoji",
+    "label_colon": "callout",
+    "label_title": "callout",
+    "label_known": "callout",
+    "question_lead": "callout",
+    "label_x_emoji": "callout",
+    "label_x_later": "callout",
+    "label_x_doc_labels": "callout",
+    "advice_rate": "callout",
+    "you_rate": "callout",
+    "imperative_start": "call_to_action",
+    "exclaim": "callout",
+    "cpc_rate": "tie_in",
+    "cpc_count": "tie_in",
+    "cpc_excess": "tie_in",
+    "cpc_topic_share": "tie_in",
+    "cpc_excess_x_incoherent": "tie_in",
+    "doc_cpc_rate": "tie_in",
+    "coherence": "tie_in",
+    "coherence_gap": "tie_in",
+    "mean_idf": "tie_in",
+    "filler_phrase": "phrase",
+    "filler_phrases": "phrase",
+    "phrase_x_sentence": "phrase",
+    "phrase_x_short": "phrase",
+    "furniture_rate": "phrase",
+    "separators": "navigation",
+    "url": "navigation",
+    "repeats": "repeated",
+    "short_repeat": "repeated",
+}
+# Features not listed speak for page furniture in general.
+DEFAULT_GROUP = "boilerplate"
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What feature extraction needs besides the text (shipped with the model).
+
+    Attributes:
+        idf: inverse document frequency of each hashed token bucket.
+        word_keys, word_bits: open-addressing hash table of the lexicon words
+            (key = token hash, 0 = empty slot) and their category bit masks.
+
+    """
+
+    idf: npt.NDArray[np.float32]
+    word_keys: npt.NDArray[np.uint64]
+    word_bits: npt.NDArray[np.uint32]
+
+    @classmethod
+    def from_idf(cls, idf: npt.NDArray[np.float32]) -> Resources:
+        """Resources with the lexicon of :mod:`dedup.farm.lexicon`."""
+        if idf.shape != (IDF_BUCKETS,):
+            raise ValueError(f"idf must have {IDF_BUCKETS} buckets, got {idf.shape}")
+        keys, bits = _word_hash_table()
+        return cls(np.ascontiguousarray(idf, dtype=np.float32), keys, bits)
+
+
+def _word_hash_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
+    hashes, masks = lexicon.word_table()
+    size = 1
+    while size < 4 * len(hashes):
+        size <<= 1
+    keys = np.zeros(size, dtype=np.uint64)
+    bits = np.zeros(size, dtype=np.uint32)
+    mask = size - 1
+    for h, m in zip(hashes.tolist(), masks.tolist(), strict=True):
+        slot = h & mask
+        while keys[slot] != 0:
+            slot = (slot + 1) & mask
+        keys[slot] = h
+        bits[slot] = m
+    return keys, bits
+
+
+@nb.njit(inline="always", cache=True)
+def _lookup(
+    keys: npt.NDArray[np.uint64], bits: npt.NDArray[np.uint32], h: np.uint64
+) -> np.uint32:
+    mask = np.uint64(len(keys) - 1)
+    slot = h & mask
+    while keys[slot] != 0:
+        if keys[slot] == h:
+            return np.uint32(bits[slot])
+        slot = (slot + np.uint64(1)) & mask
+    return np.uint32(0)
+
+
+@nb.njit(inline="always", cache=True)
+def _is_emoji(cp: int) -> bool:
+    return (
+        0x1F000 <= cp <= 0x1FAFF
+        or 0x2600 <= cp <= 0x27BF
+        or 0x2B00 <= cp <= 0x2BFF
+        or 0x2300 <= cp <= 0x23FF
+        or cp == 0x3030
+        or cp == 0x303D
+        or cp == 0x3297
+        or cp == 0x3299
+        or cp == 0x2139
+        or cp == 0x24C2
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _is_modifier(cp: int) -> bool:
+    """Code points that only decorate an emoji (variation selectors, skin tones)."""
+    return (
+        cp == 0xFE0E
+        or cp == 0xFE0F
+        or cp == 0x200D
+        or cp == 0x20E3
+        or 0x1F3FB <= cp <= 0x1F3FF
+        or 0xE0020 <= cp <= 0xE007F
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _is_closer(cp: int) -> bool:
+    return (
+        cp == 0x22
+        or cp == 0x27
+        or cp == 0x29
+        or cp == 0x5D
+        or cp == 0x2A  # markdown bold
+        or cp == 0x201D
+        or cp == 0x2019
+        or cp == 0xBB
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _is_quote(cp: int) -> bool:
+    return (
+        cp == 0x22
+        or cp == 0x201C
+        or cp == 0x201D
+        or cp == 0x201E
+        or cp == 0xAB
+        or cp == 0xBB
+        or cp == 0x300C
+        or cp == 0x300D
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _is_separator(cp: int) -> bool:
+    return (
+        cp == 0x7C  # |
+        or cp == 0xBB  # »
+        or cp == 0x203A  # ›
+        or cp == 0xB7  # ·
+        or cp == 0x2022  # •
+        or cp == 0x3E  # >
+        or cp == 0x2F  # /
+        or 0x2190 <= cp <= 0x21FF  # arrows
+        or cp == 0x25B8
+        or cp == 0x25BA
+        or cp == 0x25B6
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _lead_end(cp: int) -> int:
+    """0: not a lead terminator; 1: colon; 2: question mark; 3: other stop."""
+    if cp == 0x3A or cp == 0xFF1A:
+        return 1
+    if cp == 0x3F or cp == 0xFF1F:
+        return 2
+    if (
+        cp == 0x2E
+        or cp == 0x2C
+        or cp == 0x3B
+        or cp == 0x21
+        or cp == 0x2014
+        or cp == 0x2013
+        or cp == 0x28
+        or cp == 0x201C
+    ):
+        return 3
+    return 0
+
+
+@nb.njit(cache=True)
+def _scan_paragraph(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    keys: npt.NDArray[np.uint64],
+    bits: npt.NDArray[np.uint32],
+    idf: npt.NDArray[np.float32],
+    row: npt.NDArray[np.float64],
+    tok_buf: npt.NDArray[np.int64],
+    tpos: int,
+) -> tuple[int, np.uint64]:
+    """Fill *row* for ``data[start:end]``; append token buckets at *tpos*.
+
+    Returns the new *tpos* and the paragraph's content hash.
+    """
+    bucket_mask = np.uint64(IDF_BUCKETS - 1)
+    n_tok = 0
+    h = FNV_OFFSET
+    in_tok = False
+    tok_cap = False
+    tok_alpha = False
+    tok_digit = False
+    cap_tokens = 0
+    alpha_tokens = 0
+    digit_tokens = 0
+    upper = 0
+    letters = 0
+    emoji = 0
+    quotes = 0
+    seps = 0
+    exclaim = 0
+    sentences = 0
+    first_vis = -1
+    last_vis = 0
+    last_text = 0
+    lead_state = 0  # 0 open, then the _lead_end code that closed it
+    lead_tokens = 0
+    lead_caps = 0
+    lead_known = 0
+    imperative_start = 0.0
+    idf_sum = 0.0
+    content = np.uint64(len(lexicon.CATEGORY_NAMES))
+    prev_cp = 0
+    n_chars = 0
+    i = start
+    while i <= end:
+        if i < end:
+            cp, i = _decode(data, i)
+            n_chars += 1
+        else:
+            cp = 0x20
+            i += 1
+        if _is_modifier(cp):
+            continue
+        low = lower[cp]
+        flags = classes[low]
+        c = flags & CLASS_MASK
+        if c == IGNORE:
+            continue
+        if c in (SEP, SOLO):
+            if in_tok:
+                th = fmix64(h)
+                tb = _lookup(keys, bits, th)
+                for b in range(len(lexicon.CATEGORY_NAMES)):
+                    if tb & np.uint32(1 << b):
+                        row[R_CAT0 + b] += 1.0
+                if n_tok == 0 and tb & _IMPERATIVE_BIT:
+                    imperative_start = 1.0
+                if lead_state == 0:
+                    lead_tokens += 1
+                    if tok_cap or tok_digit:
+                        lead_caps += 1
+                    if tb & _LABEL_BIT:
+                        lead_known += 1
+                if tok_cap:
+                    cap_tokens += 1
+                if tok_alpha:
+                    alpha_tokens += 1
+                if tok_digit:
+                    digit_tokens += 1
+                bucket = th & bucket_mask
+                tok_buf[tpos] = np.int64(bucket)
+                tpos += 1
+                idf_sum += idf[bucket]
+                content = content * POLY + th
+                n_tok += 1
+                in_tok = False
+                h = FNV_OFFSET
+            if c == SOLO:
+                th = fmix64((FNV_OFFSET ^ np.uint64(low)) * FNV_PRIME)
+                bucket = th & bucket_mask
+                tok_buf[tpos] = np.int64(bucket)
+                tpos += 1
+                idf_sum += idf[bucket]
+                content = content * POLY + th
+                n_tok += 1
+                alpha_tokens += 1
+            if i > end:
+                break
+            if _is_space(cp):
+                prev_cp = cp
+                continue
+            if first_vis < 0:
+                first_vis = cp
+            last_vis = cp
+            if _is_emoji(cp):
+                emoji += 1
+            else:
+                if not _is_closer(cp):
+                    last_text = cp
+                if _is_quote(cp):
+                    quotes += 1
+                if _is_separator(cp):
+                    seps += 1
+                if cp == 0x21:
+                    exclaim += 1
+                if (cp == 0x2E or cp == 0x21 or cp == 0x3F) and (
+                    i >= end or data[i] == 0x20 or data[i] == 0x0A
+                ):
+                    sentences += 1
+                if lead_state == 0:
+                    code = _lead_end(cp)
+                    if code != 0:
+                        lead_state = code
+            prev_cp = cp
+            continue
+        # A token character.
+        if first_vis < 0:
+            first_vis = cp
+        last_vis = cp
+        last_text = cp
+        if not in_tok:
+            in_tok = True
+            tok_cap = low != cp
+            tok_alpha = False
+            tok_digit = False
+        if flags & DIGIT:
+            tok_digit = True
+        else:
+            tok_alpha = True
+            letters += 1
+            if low != cp:
+                upper += 1
+        h = (h ^ np.uint64(low)) * FNV_PRIME
+        prev_cp = cp
+    _ = prev_cp
+    row[R_CHARS] = n_chars
+    row[R_TOKENS] = n_tok
+    row[R_EMOJI] = emoji
+    row[R_EMOJI_EDGE] = 1.0 if (_is_emoji(first_vis) or _is_emoji(last_vis)) else 0.0
+    after = n_tok - lead_tokens
+    if lead_state == 1 and 1 <= lead_tokens <= 5 and after >= 2:
+        row[R_LABEL_COLON] = 1.0
+        row[R_LABEL_TOKENS] = lead_tokens
+        row[R_LABEL_TITLE] = 1.0 if lead_caps == lead_tokens else 0.0
+        row[R_LABEL_KNOWN] = 1.0 if lead_known > 0 else 0.0
+    if lead_state == 2 and 2 <= lead_tokens <= 6 and after >= 3:
+        row[R_QUESTION_LEAD] = 1.0
+        row[R_LABEL_TOKENS] = lead_tokens
+        row[R_LABEL_TITLE] = 1.0 if lead_caps == lead_tokens else 0.0
+        row[R_LABEL_KNOWN] = 1.0 if lead_known > 0 else 0.0
+    row[R_ENDS_COLON] = 1.0 if (last_text == 0x3A or last_text == 0xFF1A) else 0.0
+    row[R_TERMINAL] = (
+        1.0
+        if (
+            last_text == 0x2E
+            or last_text == 0x21
+            or last_text == 0x3F
+            or last_text == 0x2026
+            or last_text == 0x3002
+            or last_text == 0xFF01
+            or last_text == 0xFF1F
+            or last_text == 0x3B
+        )
+        else 0.0
+    )
+    row[R_QUESTION_END] = 1.0 if (last_text == 0x3F or last_text == 0xFF1F) else 0.0
+    row[R_EXCLAIM] = exclaim
+    row[R_CAP_TOKENS] = cap_tokens
+    row[R_ALPHA_TOKENS] = alpha_tokens
+    row[R_UPPER_LETTERS] = upper
+    row[R_LETTERS] = letters
+    row[R_DIGIT_TOKENS] = digit_tokens
+    row[R_QUOTES] = quotes
+    row[R_SENTENCES] = sentences
+    row[R_SEPARATORS] = seps
+    row[R_IMPERATIVE_START] = imperative_start
+    row[R_MEAN_IDF] = idf_sum / n_tok if n_tok else 0.0
+    if n_tok == 0:
+        # Symbols only ("***", "📷"): hash the code points instead.
+        j = start
+        while j < end:
+            cp, j = _decode(data, j)
+            content = content * POLY + np.uint64(cp)
+    return tpos, fmix64(content)
+
+
+@nb.njit(cache=True)
+def _coherence(
+    tok_buf: npt.NDArray[np.int64],
+    p_tok: npt.NDArray[np.int64],
+    n_par: int,
+    idf: npt.NDArray[np.float32],
+    acc: npt.NDArray[np.float64],
+    cnt: npt.NDArray[np.int32],
+    uniq_b: npt.NDArray[np.int64],
+    uniq_w: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float64],
+) -> None:
+    """Cosine of each paragraph's TF-IDF vector with the rest of its article.
+
+    Sublinear term frequency, hashed buckets. ``rest = article - paragraph``
+    so the dot product and norms follow from one article vector.
+    """
+    u = 0
+    p_u = np.empty(n_par + 1, dtype=np.int64)
+    pn2 = np.zeros(n_par, dtype=np.float64)
+    for p in range(n_par):
+        p_u[p] = u
+        for t in range(p_tok[p], p_tok[p + 1]):
+            cnt[tok_buf[t]] += 1
+        for t in range(p_tok[p], p_tok[p + 1]):
+            b = tok_buf[t]
+            if cnt[b] > 0:
+                w = (1.0 + np.log(cnt[b])) * idf[b]
+                uniq_b[u] = b
+                uniq_w[u] = w
+                u += 1
+                acc[b] += w
+                pn2[p] += w * w
+                cnt[b] = 0
+    p_u[n_par] = u
+    dots = np.zeros(n_par, dtype=np.float64)
+    for p in range(n_par):
+        s = 0.0
+        for k in range(p_u[p], p_u[p + 1]):
+            s += uniq_w[k] * acc[uniq_b[k]]
+        dots[p] = s
+    a2 = 0.0
+    for k in range(u):
+        v = acc[uniq_b[k]]
+        if v != 0.0:
+            a2 += v * v
+            acc[uniq_b[k]] = 0.0
+    for p in range(n_par):
+        rest2 = a2 - 2.0 * dots[p] + pn2[p]
+        if pn2[p] <= 0.0 or rest2 <= 1e-9 * max(a2, 1.0):
+            out[p] = NO_COHERENCE
+        else:
+            out[p] = (dots[p] - pn2[p]) / np.sqrt(pn2[p] * rest2)
+
+
+@nb.njit(parallel=True, cache=True)
+def _scan(
+    data: npt.NDArray[np.uint8],
+    doc_start: npt.NDArray[np.int64],
+    byte_start: npt.NDArray[np.int64],
+    byte_end: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    keys: npt.NDArray[np.uint64],
+    bits: npt.NDArray[np.uint32],
+    idf: npt.NDArray[np.float32],
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+    n_docs = len(doc_start) - 1
+    n_par = len(byte_start)
+    raw = np.zeros((n_par, N_RAW), dtype=np.float64)
+    hashes = np.zeros(n_par, dtype=np.uint64)
+    max_bytes = 1
+    max_par = 1
+    for d in range(n_docs):
+        p0, p1 = doc_start[d], doc_start[d + 1]
+        if p1 > p0:
+            max_bytes = max(max_bytes, byte_end[p1 - 1] - byte_start[p0] + 1)
+        max_par = max(max_par, p1 - p0)
+    step = (n_docs + n_threads - 1) // n_threads
+    for th in nb.prange(n_threads):
+        # A token has at least one byte: max_bytes bounds a document's tokens.
+        tok_buf = np.empty(max_bytes, dtype=np.int64)
+        uniq_b = np.empty(max_bytes, dtype=np.int64)
+        uniq_w = np.empty(max_bytes, dtype=np.float64)
+        p_tok = np.empty(max_par + 1, dtype=np.int64)
+        coh = np.empty(max_par, dtype=np.float64)
+        acc = np.zeros(IDF_BUCKETS, dtype=np.float64)
+        cnt = np.zeros(IDF_BUCKETS, dtype=np.int32)
+        for d in range(th * step, min(n_docs, (th + 1) * step)):
+            p0, p1 = doc_start[d], doc_start[d + 1]
+            tpos = 0
+            for p in range(p0, p1):
+                p_tok[p - p0] = tpos
+                tpos, hashes[p] = _scan_paragraph(
+                    data,
+                    byte_start[p],
+                    byte_end[p],
+                    classes,
+                    lower,
+                    keys,
+                    bits,
+                    idf,
+                    raw[p],
+                    tok_buf,
+                    tpos,
+                )
+            p_tok[p1 - p0] = tpos
+            _coherence(tok_buf, p_tok, p1 - p0, idf, acc, cnt, uniq_b, uniq_w, coh)
+            for p in range(p0, p1):
+                raw[p, R_COHERENCE] = coh[p - p0]
+    return raw, hashes
+
+
+def _ascii_boundaries(pattern: str) -> str:
+    # Unicode word boundaries keep the regex crate off its fast DFA on
+    # non-ASCII text; an ASCII boundary is exact for these ASCII words.
+    return pattern.replace(r"\b", r"(?-u:\b)")
+
+
+_PATTERNS = {
+    name: _ascii_boundaries(p) if name != "dateline" else p
+    for name, p in lexicon.PATTERNS.items()
+}
+
+
+@dataclass(frozen=True)
+class FeatureBatch:
+    """Features of every paragraph of a batch, with what reasons need.
+
+    Attributes:
+        segments: where the paragraphs are.
+        values: ``(n_paragraphs, len(FEATURE_NAMES))`` float64 matrix.
+        raw: the compiled scan's raw counts (see the ``R_*`` constants).
+        texts: the paragraph texts.
+        patterns: ``(n_paragraphs, len(lexicon.PATTERNS))`` pattern matches, in
+            the order of :data:`lexicon.PATTERNS`.
+        hashes: content hash of each paragraph (normalised tokens).
+        cpc_ratio: paragraph commercial-word rate over the rest of its article.
+        cpc_topic: index into :data:`lexicon.COMMERCIAL` of the paragraph's
+            strongest commercial category (-1 when none).
+
+    """
+
+    segments: Segments
+    values: npt.NDArray[np.float64]
+    raw: npt.NDArray[np.float64]
+    texts: pl.Series
+    patterns: npt.NDArray[np.bool_]
+    hashes: npt.NDArray[np.uint64]
+    cpc_ratio: npt.NDArray[np.float64]
+    cpc_topic: npt.NDArray[np.int64]
+
+    def column(self, name: str) -> npt.NDArray[np.float64]:
+        """One feature column by name."""
+        return self.values[:, _INDEX[name]]
+
+
+def feature_index(name: str) -> int:
+    """Position of feature *name* in :data:`FEATURE_NAMES`."""
+    return _INDEX[name]
+
+
+def extract(texts: pl.Series, resources: Resources) -> FeatureBatch:
+    """Segment *texts* (one article each) and compute every paragraph's features."""
+    seg = segment(texts)
+    raw, hashes = _scan(
+        seg.data,
+        seg.doc_start,
+        seg.byte_start,
+        seg.byte_end,
+        table(),
+        lower_table(),
+        resources.word_keys,
+        resources.word_bits,
+        resources.idf,
+        max(1, min(nb.get_num_threads(), len(seg.doc_start) - 1)),
+    )
+    par_texts = seg.texts()
+    flags = (
+        pl.DataFrame({"p": par_texts})
+        .select(
+            [pl.col("p").str.contains(p).alias(name) for name, p in _PATTERNS.items()]
+        )
+        .to_numpy()
+        .astype(np.float64)
+    )
+    pattern = {name: flags[:, i] for i, name in enumerate(_PATTERNS)}
+    values, ratio, topic = _assemble(seg, raw, hashes, pattern)
+    return FeatureBatch(
+        seg, values, raw, par_texts, flags.astype(bool), hashes, ratio, topic
+    )
+
+
+def _doc_sum(
+    values: npt.NDArray[np.float64], doc: npt.NDArray[np.int64], n_docs: int
+) -> npt.NDArray[np.float64]:
+    out: npt.NDArray[np.float64] = np.bincount(
+        doc, weights=values, minlength=n_docs
+    ).astype(np.float64)
+    return out
+
+
+def _assemble(
+    seg: Segments,
+    raw: npt.NDArray[np.float64],
+    hashes: npt.NDArray[np.uint64],
+    pattern: dict[str, npt.NDArray[np.float64]],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    n = seg.n_paragraphs
+    n_docs = len(seg.doc_start) - 1
+    doc = seg.doc_index()
+    idx = seg.index_in_doc()
+    n_in_doc = np.diff(seg.doc_start)[doc].astype(np.float64)
+    out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float64)
+
+    def put(name: str, v: npt.NDArray[np.float64]) -> None:
+        out[:, _INDEX[name]] = v
+
+    tok = raw[:, R_TOKENS]
+    tok1 = np.maximum(tok, 1.0)
+    alpha1 = np.maximum(raw[:, R_ALPHA_TOKENS], 1.0)
+    put("log_chars", np.log1p(raw[:, R_CHARS]))
+    put("log_tokens", np.log1p(tok))
+    emoji = np.minimum(raw[:, R_EMOJI], 3.0)
+    put("emoji", np.minimum(emoji, 1.0))
+    put("emoji_edge", raw[:, R_EMOJI_EDGE])
+    label = raw[:, R_LABEL_COLON]
+    put("label_colon", label)
+    put("label_title", raw[:, R_LABEL_TITLE])
+    put("label_known", raw[:, R_LABEL_KNOWN])
+    put("question_lead", raw[:, R_QUESTION_LEAD])
+    put("ends_colon", raw[:, R_ENDS_COLON])
+    terminal = raw[:, R_TERMINAL]
+    put("terminal", terminal)
+    put("question_end", raw[:, R_QUESTION_END])
+    put("exclaim", np.minimum(raw[:, R_EXCLAIM], 2.0))
+    put("title_ratio", raw[:, R_CAP_TOKENS] / alpha1)
+    put("caps_ratio", raw[:, R_UPPER_LETTERS] / np.maximum(raw[:, R_LETTERS], 1.0))
+    put("digit_ratio", raw[:, R_DIGIT_TOKENS] / tok1)
+    put("quotes", np.minimum(raw[:, R_QUOTES], 2.0))
+    put("log_sentences", np.log1p(raw[:, R_SENTENCES]))
+    put("separators", np.minimum(raw[:, R_SEPARATORS], 4.0))
+    heading = ((tok <= 14) & (terminal == 0) & (tok > 0)).astype(np.float64)
+    put("heading_like", heading)
+    short = (tok <= 4).astype(np.float64)
+    put("short_fragment", short)
+
+    # Commercial vocabulary: rate, and how far it exceeds the rest of the
+    # article. The rest is smoothed towards a typical news rate so that a
+    # one-paragraph article does not count as "exceeding nothing".
+    cats = raw[:, R_CAT0 : R_CAT0 + len(lexicon.COMMERCIAL)]
+    any_cpc = cats.max(axis=1)
+    # A word can sit in several commercial lists; count it once per list but
+    # use the strongest list for the rate (a claims-and-lawyers passage is
+    # legal, not five kinds at once).
+    cpc = np.minimum(cats.sum(axis=1), 1.5 * any_cpc)
+    doc_cpc = _doc_sum(cpc, doc, n_docs)
+    doc_tok = _doc_sum(tok, doc, n_docs)
+    rest_cpc = doc_cpc[doc] - cpc
+    rest_tok = doc_tok[doc] - tok
+    prior_rate, prior_tokens = 0.02, 60.0
+    rest_rate = (rest_cpc + prior_rate * prior_tokens) / (rest_tok + prior_tokens)
+    rate = cpc / tok1
+    ratio = (rate + 0.005) / (rest_rate + 0.005)
+    put("cpc_rate", np.minimum(rate, 0.6))
+    put("cpc_count", np.log1p(cpc))
+    excess = np.log(ratio)
+    put("cpc_excess", np.clip(excess, -3.0, 4.0))
+    topic_share = any_cpc / np.maximum(cpc, 1.0)
+    put("cpc_topic_share", np.where(cpc > 0, topic_share, 0.0))
+    topic = np.where(any_cpc > 0, cats.argmax(axis=1), -1).astype(np.int64)
+
+    def rate_of(cat: str) -> npt.NDArray[np.float64]:
+        return np.minimum(raw[:, _CAT[cat]] / tok1, 1.0)
+
+    put("you_rate", rate_of("you"))
+    put("imperative_start", raw[:, R_IMPERATIVE_START])
+    put("advice_rate", rate_of("advice"))
+    put("said_rate", rate_of("said"))
+    furniture = raw[:, _CAT["nav"]] + raw[:, _CAT["teaser"]] + raw[:, _CAT["ai"]]
+    put("furniture_rate", np.minimum(furniture / tok1, 1.0))
+    lead = np.maximum(label, raw[:, R_QUESTION_LEAD])
+    callout_label = lead * raw[:, R_LABEL_KNOWN] * (1.0 - pattern["editor_note"])
+    hits = sum(pattern[name] for name in FILLER_PATTERNS) + callout_label
+    put("filler_phrase", np.minimum(hits, 1.0))
+    put("filler_phrases", np.minimum(hits, 3.0))
+    # Full sentences need more than a phrase to be filler; this lets what
+    # sentence-shaped families teach (calls to action, callouts, disclosures)
+    # carry to one the model has not seen.
+    sentence = ((tok >= 6) & (terminal + raw[:, R_ENDS_COLON] > 0)).astype(np.float64)
+    put("phrase_x_sentence", np.minimum(hits, 1.0) * sentence)
+    # A short line matching a filler phrase is almost always page furniture.
+    put("phrase_x_short", np.minimum(hits, 1.0) * (tok <= 6))
+    for name in ("editor_note", "dateline", "url"):
+        put(name, pattern[name])
+
+    coh = raw[:, R_COHERENCE]
+    # TF-IDF similarity to a handful of words is noise: below MIN_CONTEXT
+    # tokens in the rest of the article there is no coherence to measure.
+    no_ctx = (coh == NO_COHERENCE) | (rest_tok < MIN_CONTEXT)
+    coh_v = np.where(no_ctx, 0.0, coh)
+    put("coherence", coh_v)
+    put("no_context", no_ctx.astype(np.float64))
+    # Gap to the article's median coherence: a paragraph is off-topic
+    # relative to how tightly its own article hangs together.
+    order = np.lexsort((coh_v, doc))
+    med = np.zeros(n_docs, dtype=np.float64)
+    if n:
+        counts = np.diff(seg.doc_start)
+        mid = seg.doc_start[:-1] + counts // 2
+        has = counts > 0
+        med[has] = coh_v[order[mid[has]]]
+    put("coherence_gap", np.where(no_ctx, 0.0, med[doc] - coh_v))
+    put("mean_idf", raw[:, R_MEAN_IDF] / 10.0)
+
+    # Repetition inside the article: identical paragraphs (normalised tokens).
+    if n:
+        key = np.lexsort((hashes, doc))
+        sd, sh = doc[key], hashes[key]
+        new = np.ones(n, dtype=bool)
+        new[1:] = (sd[1:] != sd[:-1]) | (sh[1:] != sh[:-1])
+        group = np.cumsum(new) - 1
+        size = np.bincount(group)
+        reps = np.empty(n, dtype=np.float64)
+        reps[key] = size[group] - 1
+    else:
+        reps = np.zeros(0, dtype=np.float64)
+    put("repeats", np.log1p(reps))
+    # A short line that recurs is page furniture ("Also read", "Share");
+    # a recurring paragraph is more often a scraping accident.
+    put("short_repeat", ((reps > 0) & (tok <= 6)).astype(np.float64))
+
+    put("position", np.where(n_in_doc > 1, idx / np.maximum(n_in_doc - 1, 1), 0.0))
+    put("is_first", (idx == 0).astype(np.float64))
+    put("is_last", (idx == n_in_doc - 1).astype(np.float64))
+    put("log_paragraphs", np.log1p(n_in_doc))
+    first = idx == 0
+    last = idx == n_in_doc - 1
+    prev_heading = np.zeros(n)
+    next_heading = np.zeros(n)
+    prev_short = np.zeros(n)
+    next_short = np.zeros(n)
+    if n > 1:
+        prev_heading[1:] = heading[:-1]
+        next_heading[:-1] = heading[1:]
+        prev_short[1:] = short[:-1]
+        next_short[:-1] = short[1:]
+    put("prev_heading", np.where(first, 0.0, prev_heading))
+    put("next_heading", np.where(last, 0.0, next_heading))
+    put("prev_short", np.where(first, 0.0, prev_short))
+    put("next_short", np.where(last, 0.0, next_short))
+    # How common a trait is among the *other* paragraphs of the article:
+    # farms repeat their callouts and emoji throughout.
+    has_emoji = (emoji > 0).astype(np.float64)
+    others = np.maximum(n_in_doc - 1, 1.0)
+    doc_emoji = (_doc_sum(has_emoji, doc, n_docs)[doc] - has_emoji) / others
+    doc_label = (_doc_sum(label, doc, n_docs)[doc] - label) / others
+    # The shares enter only through the interactions below: alone they would
+    # make every paragraph of a farm article look like filler.
+    put("doc_cpc_rate", np.minimum(doc_cpc[doc] / np.maximum(doc_tok[doc], 1.0), 0.5))
+
+    later = (idx > 0).astype(np.float64)
+    put("heading_x_emoji", heading * has_emoji)
+    put("label_x_emoji", label * has_emoji)
+    put("label_x_later", label * later)
+    put("label_x_doc_labels", label * np.minimum(doc_label * 5.0, 1.0))
+    put("emoji_x_doc_emoji", has_emoji * np.minimum(doc_emoji * 5.0, 1.0))
+    incoherent = np.clip(0.3 - coh_v, 0.0, 0.3) / 0.3 * (~no_ctx)
+    put("cpc_excess_x_incoherent", np.clip(excess, 0.0, 4.0) * incoherent)
+    return out, ratio, topic

@@ -1,0 +1,312 @@
+r"""Word lists and phrase patterns the filler features look for.
+
+Two kinds of evidence, both written as *kinds* of wording rather than lists of
+known sentences, so that unseen phrasings still match:
+
+* **word categories** — single tokens, matched on the normalised token hashes
+  of :mod:`dedup.shingle` (so "Insurance", "INSURANCE" and "insurance" are
+  one word). The commercial categories are the high cost-per-click
+  advertising verticals content farms pad articles with: investing, insurance,
+  loans and credit, legal claims, crypto and trading.
+* **phrase patterns** — regular expressions (Rust regex syntax, run by polars
+  over the whole batch) for teasers, navigation, calls to action, ad labels,
+  AI disclosures and chatbot residue, and for two things that must *not* be
+  flagged: editor's notes and datelines.
+
+Matching a pattern is only evidence: the classifier weighs it with format,
+coherence and context (a business story full of "fund" and "equity" is
+coherent with itself; a lone "Advertisement" line is not a sentence).
+
+    >>> CATEGORY_NAMES[:5]
+    ('finance', 'insurance', 'loans', 'legal', 'crypto')
+    >>> sorted(words_of("label"))[:3]
+    ['advice', 'alert', 'analysis']
+    >>> import re
+    >>> bool(re.search(PATTERNS["teaser"].replace("(?i)", ""), "ALSO READ".lower()))
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.normalize import tokens
+from dedup.shingle import python_token_hashes
+
+#: Commercial (high cost-per-click) categories, in bit order.
+COMMERCIAL = ("finance", "insurance", "loans", "legal", "crypto")
+
+#: Every word category, in bit order (bit i = category i).
+CATEGORY_NAMES = (
+    *COMMERCIAL,
+    "you",
+    "imperative",
+    "advice",
+    "said",
+    "nav",
+    "label",
+    "ai",
+    "teaser",
+)
+
+_WORDS: dict[str, str] = {
+    "finance": """
+        invest invests investing investment investments investor investors
+        portfolio portfolios diversification diversify diversified wealth
+        retirement pension pensions annuity annuities dividend dividends
+        stock stocks shares equity equities bond bonds etf etfs fund funds
+        mutual hedge hedging asset assets allocation liquidity returns yield
+        yields savings brokerage advisor advisors adviser advisers planner
+        financial finance finances budget budgeting compounding capital
+        ira 401k roth fiduciary volatility risk premium tax taxes deductible
+        estate income passive nest egg rebalance rebalancing bullion gold
+        wealthy affluent millionaire
+    """,
+    "insurance": """
+        insurance insurer insurers insured insure policy policies premium
+        premiums coverage deductible deductibles underwriting underwriter
+        claim claims payout payouts liability indemnity actuarial annuity
+        beneficiary beneficiaries rider riders exclusions exclusion policyholder
+        policyholders homeowners renters umbrella term whole quote quotes
+        broker brokers agent agents medicare medicaid copay copays hmo ppo
+    """,
+    "loans": """
+        loan loans lender lenders lending borrow borrower borrowers borrowing
+        mortgage mortgages refinance refinancing refi heloc equity credit
+        creditworthiness debt debts consolidation apr interest rate rates
+        payday installment principal collateral underwriting approval
+        prequalify prequalified preapproved downpayment down payment lien
+        score scores bureau fico repayment repay overdraft card cards
+        balance transfer financing financed cosigner
+    """,
+    "legal": """
+        lawyer lawyers attorney attorneys lawsuit lawsuits litigation
+        litigate claim claims claimant compensation settlement settlements
+        injury injuries accident accidents damages negligence liable
+        liability malpractice wrongful plaintiff plaintiffs verdict
+        consultation counsel legal firm firms contingency mesothelioma
+        asbestos class action workers comp compensation disability
+        entitled eligible filing deadline statute limitations
+    """,
+    "crypto": """
+        crypto cryptocurrency cryptocurrencies bitcoin btc ethereum eth
+        blockchain token tokens altcoin altcoins stablecoin stablecoins
+        defi nft nfts wallet wallets exchange exchanges trading trader
+        traders trade trades forex fx leverage leveraged margin options
+        futures derivatives signals staking mining miners coin coins
+        hodl airdrop airdrops presale ico swing scalping chart charts
+        bullish bearish rally breakout portfolio
+    """,
+    "you": """
+        you your yours yourself yourselves youre ll ve
+    """,
+    "imperative": """
+        read click tap swipe scroll subscribe follow join sign check learn
+        discover explore find see watch share download get grab try consider
+        keep review make remember don t visit stay shop buy save compare
+        protect start contact call book claim apply register unlock enjoy
+        bookmark like comment vote
+    """,
+    "advice": """
+        should consider tip tips key ensure remember always never best smart
+        important essential helpful worth avoid strategy strategies plan
+        plans planning wise wisely crucial vital must tricks hack hacks
+        ideal ultimately simply basically easy easiest quick quickly
+        steps step guide checklist benefit benefits boost maximize
+        pro pros cons
+    """,
+    "said": """
+        said says say told tells according stated added announced reported
+        spokesman spokeswoman spokesperson officials official sources source
+        quoted declined confirmed testified acknowledged noted estimated
+        reuters afp ap
+    """,
+    "nav": """
+        home menu share facebook twitter x whatsapp linkedin pinterest
+        telegram instagram youtube tiktok reddit email print comments
+        comment tags tag login logout subscribe newsletter next previous
+        prev post posts copyright rights reserved privacy cookies cookie
+        policy terms contact sitemap search categories category archive
+        archives author related advertisement advertise sponsored feed rss
+        rights skip navigation toggle login register account profile top
+        back page pages continue
+    """,
+    "label": """
+        tip tips fact facts note notes check point points takeaway takeaways
+        insight insights view detail details list bottom line why
+        matters matter know reality quick pro key fun bonus expert insider
+        heads remember fyi spotlight highlight highlights lesson myth truth
+        stat stats snapshot explainer verdict summary recap reminder alert
+        caution warning hint trick hack idea thought thoughts advice move
+        watch lookout glance nutshell brief primer background context
+        perspective angle corner moment nugget trivia factoid callout
+        sidebar aside lowdown scoop buzz hot take fast facts number numbers
+        analysis outlook word wisdom rule rules strategy strategist
+    """,
+    "ai": """
+        ai artificial intelligence chatbot chatgpt gpt llm llms generated
+        generative automated automatically algorithm algorithms machine
+        model language openai gemini copilot claude assistant
+    """,
+    "teaser": """
+        read reading also more related recommended trending popular stories
+        story latest must miss top picks viral watch videos headlines
+        continue continues below
+    """,
+}
+
+
+def words_of(category: str) -> frozenset[str]:
+    """The normalised single-token words of *category*."""
+    return frozenset(_WORDS[category].split())
+
+
+@functools.cache
+def word_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
+    """Sorted token hashes of every listed word and their category bit masks.
+
+    Example:
+        >>> hashes, bits = word_table()
+        >>> bool(np.all(np.diff(hashes.astype(np.float64)) > 0))
+        True
+
+    """
+    masks: dict[int, int] = {}
+    for bit, name in enumerate(CATEGORY_NAMES):
+        for word in words_of(name):
+            # One hash per normalised token, the same as the compiled core
+            # computes, so the lists can be written in plain lower case.
+            for tok in tokens(word):
+                h = python_token_hashes([tok])[0]
+                masks[h] = masks.get(h, 0) | (1 << bit)
+    keys = sorted(masks)
+    return (
+        np.asarray(keys, dtype=np.uint64),
+        np.asarray([masks[k] for k in keys], dtype=np.uint32),
+    )
+
+
+# Phrase patterns. ``(?i)`` everywhere; ``^`` anchors to the paragraph start
+# (paragraph texts are single-spaced before matching).
+_TEASE_VERB = r"(?:read|reading|see|watch|check\s+out|don'?t\s+miss|discover|explore)"
+_TEASE_OBJ = (
+    r"(?:stories|story|articles?|news|posts?|reads?|videos?|coverage|headlines|"
+    r"content|picks|links)"
+)
+
+PATTERNS: dict[str, str] = {
+    # Teasers: links to other stories presented as part of the text.
+    "teaser": (
+        r"(?i)"
+        r"\b(?:also|further|more|next|related|must|recommended|suggested|popular|"
+        r"trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
+        r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
+        r"videos?|on\s+\w+|now|coverage|headlines|miss|this|watch|see|viewed)\b"
+        r"|\b(?:others?|people|readers|users|everyone|viewers)\s+(?:are|also|were)"
+        r"(?:\s+(?:also|now))?\s+(?:reading|read|watching|watched|viewing|viewed|"
+        r"looking|liked|talking|enjoyed|clicking|following)\b"
+        r"|\byou\s+(?:may|might|will|could|'?ll|should)\s+(?:also\s+)?"
+        r"(?:like|enjoy|love|want|be\s+interested)\b"
+        rf"|^\W*{_TEASE_VERB}\s+(?:also|more|next|this|too|here|full|the\s+full|"
+        r"our|all|these|now)\b"
+        r"|^\W*(?:read|watch|see|view|listen)(?:ing)?\s*(?:next|now|also|more|too)?"
+        r"\s*(?::|\||»|>>|-|–|—)"
+        rf"|\b{_TEASE_VERB}\s+(?:more|other|our|related|similar)\s+{_TEASE_OBJ}\b"
+        r"|\b(?:story|article|reading|text)\s+continues?\b"
+        r"|\bcontinue\s+reading\b|\bkeep\s+reading\b|\bscroll\s+(?:down|to)\b"
+        r"|\bin\s+case\s+you\s+missed\b|\bmost\s+(?:read|popular|viewed|shared|"
+        r"watched|commented|emailed)\b"
+        r"|\b(?:what|stories)\s+(?:others|people)\s+are\b"
+        r"|^\W*(?:related|recommended|trending|popular|read\s+next|up\s+next|"
+        r"more\s+from|more\s+on|see\s+also|featured|must[\s-]read)\W*(?:\||:|$)"
+    ),
+    # Navigation and page furniture.
+    "nav": (
+        r"(?i)"
+        r"\b(?:previous|prev|next|older|newer)\s+(?:post|article|story|page|entry|"
+        r"item|slide|chapter)\b"
+        r"|\ball\s+rights\s+reserved\b|\bcopyright\b|©|\bprivacy\s+policy\b"
+        r"|\bterms\s+(?:of|and)\s+(?:use|service|conditions)\b|\bcookie"
+        r"|^\W*(?:home|homepage|menu|search|skip\s+to|back\s+to\s+top|share|"
+        r"print|e-?mail|tags?|filed\s+under|posted\s+in|categories|category)\b"
+        r"|\bshare\s+(?:this|on|via)\b|\b(?:facebook|twitter|whatsapp|linkedin|"
+        r"pinterest|telegram|reddit)\b.*\b(?:facebook|twitter|whatsapp|linkedin|"
+        r"pinterest|telegram|reddit|e-?mail|x)\b"
+        r"|\bleave\s+a\s+(?:comment|reply)\b|\b\d+\s+comments?\b"
+        r"|\bposted\s+(?:by|on|in)\b|\blast\s+updated\b"
+        r"|(?:\s[|»›>/]\s.*){2,}"
+    ),
+    # Calls to action: subscribe, follow, join, download, click.
+    "cta": (
+        r"(?i)"
+        r"\bsubscribe\b|\bsign\s*up\b|\bnewsletters?\b|\bfollow\s+(?:us|our|me)\b"
+        r"|\bjoin\s+(?:us|our|the\s+conversation)\b|\bdownload\s+(?:our|the)\b"
+        r"|\bclick\s+(?:here|the|below|to)\b|\btap\s+(?:here|the|to)\b"
+        r"|\blike\s+(?:us|our\s+page)\b|\bturn\s+on\s+notifications\b"
+        r"|\b(?:whatsapp|telegram|google\s+news|app)\s+(?:channel|group|updates)\b"
+        r"|\bstay\s+(?:updated|tuned|informed)\b|\bget\s+(?:the\s+)?latest\b"
+        r"|\bsupport\s+(?:our|independent)\s+journalism\b|\bdonate\b"
+    ),
+    # Ad labels and sponsored blocks.
+    "ads": (
+        r"(?i)"
+        r"^\W*(?:ads?|advert(?:isement|isements)?|sponsored|promoted|promotion|"
+        r"paid\s+(?:content|post|partnership|promotion)|partner\s+content|"
+        r"presented\s+by|powered\s+by|brought\s+to\s+you\s+by|in\s+partnership)\b"
+        # Anywhere in the paragraph only the unambiguous forms: news reports
+        # "a newspaper advertisement" and "sponsored by" all the time.
+        r"|\bads\s+by\b|\bsponsored\s+(?:content|links?|stories|posts?)\b"
+        r"|\bpromoted\s+(?:stories|content|links?)\b"
+        r"|\baffiliate\s+(?:link|links|commission)\b"
+        r"|\bscroll\s+to\s+continue\s+with\s+content\b"
+    ),
+    # Disclosures that a machine wrote, translated or helped prepare the text.
+    "ai_disclosure": (
+        r"(?i)"
+        r"\b(?:ai|a\.i\.|artificial\s+intelligence|machine\s+learning|language\s+"
+        r"models?|llms?|chatgpt|gpt-?\d?|automated\s+tools?|generative\s+ai)\b"
+        r".{0,80}\b(?:generated|written|wrote|created|produced|prepared|"
+        r"preparation|drafted|assist(?:ed|ance)?|help|helped|translated|"
+        r"edited|used|using|support|tools?)\b"
+        r"|\b(?:generated|written|created|produced|prepared|drafted|translated|"
+        r"assisted|made|compiled)\s+(?:\w+\s+){0,3}(?:with|by|using|through)\s+"
+        r"(?:\w+\s+){0,3}(?:ai|a\.i\.|artificial\s+intelligence|automation|"
+        r"automated|algorithms?|chatgpt|language\s+models?)\b"
+        r"|\bmay\s+have\s+used\s+(?:ai|artificial)\b"
+    ),
+    # What a chatbot leaves behind when its answer is pasted as an article.
+    "chatbot": (
+        r"(?i)"
+        r"\bas\s+an\s+ai\b|\bas\s+a\s+(?:large\s+)?language\s+model\b"
+        r"|\bi\s+(?:hope\s+this\s+helps|can'?t\s+browse|do\s+not\s+have\s+access|"
+        r"don'?t\s+have\s+(?:real-time|access))\b"
+        r"|\b(?:let\s+me\s+know|feel\s+free)\s+(?:if|to)\b"
+        r"|^\W*(?:certainly|sure|absolutely|of\s+course)[!,.]\s+here\b"
+        r"|\bhere\s+(?:is|'s)\s+(?:a|an|the|your)\s+(?:\w+\s+){0,2}"
+        r"(?:version|rewrite|summary|draft|article|revised|rewritten|outline)\b"
+        r"|\bas\s+of\s+my\s+(?:last|knowledge)\b|\bknowledge\s+cut-?off\b"
+        r"|\bi\s+(?:cannot|can'?t)\s+(?:provide|fulfill|assist)\b"
+        r"|\bregenerate\s+response\b"
+    ),
+    # Editorial notes and corrections are part of the story, not filler.
+    "editor_note": (
+        r"(?i)^\W*(?:editor'?s?'?\s+note|editors'\s+note|correction|clarification|"
+        r"update|updated|note\s+to\s+readers|disclosure)\b"
+    ),
+    # Datelines: "LONDON, March 3 (Reuters) -", "WASHINGTON —", "New Delhi:".
+    "dateline": (
+        r"^\W*(?:\p{Lu}[\p{Lu}\p{Ll}.'’-]*\s*){1,4}"
+        r"(?:,\s*(?:\p{Lu}[\p{L}.]*\s*){1,3}(?:\d{1,2}\s*)?)?"
+        r"(?:\((?:\p{Lu}[\p{L}.]*\s*){1,3}\)\s*)?[-–—:]\s"
+    ),
+    # Links and handles.
+    "url": r"(?i)https?://|www\.|\.(?:com|org|net|co\.uk)\b|@\w{3,}",
+}
+
+
+def pattern_names() -> tuple[str, ...]:
+    """Names of :data:`PATTERNS`, in feature order."""
+    return tuple(PATTERNS)

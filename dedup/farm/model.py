@@ -1,0 +1,573 @@
+r"""The filler classifier: calibrated per-family linear scores, shipped as numbers.
+
+:class:`FillerClassifier` follows the scikit-learn estimator contract
+(``__init__`` stores keyword arguments, ``fit`` returns ``self``, learned
+attributes end in ``_``; checked with ``check_estimator`` in the tests). It is
+a standardised, L2-regularised multinomial logistic regression over "content"
+and the filler families, read as a binary classifier (filler = any family),
+with Platt scaling fitted on out-of-fold decisions so that ``predict_proba``
+means what it says on data like the training data.
+
+Linear scores on engineered features were chosen over trees on purpose: each
+feature's contribution to a decision is ``(w_family - w_content) * z``, which
+names the family and the features behind every flagged paragraph (the
+*reason*), and additive evidence carries to filler kinds the model never saw
+(an emoji counts the same on an unseen kind of callout).
+
+The trained model ships as JSON (coefficients, scaler, calibration,
+threshold, feature names) plus the hashed IDF table as an ``.npz`` array
+file, read with ``allow_pickle=False``: nothing is unpickled at run time.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + 0.3 * rng.normal(size=200) > 0).astype(int)
+    >>> clf = FillerClassifier(random_state=0).fit(X, y)
+    >>> clf.score(X, y) >= 0.85
+    True
+    >>> clone = FillerClassifier.from_params(clf.to_params())
+    >>> bool(np.allclose(clone.predict_proba(X), clf.predict_proba(X)))
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from dedup.errors import ConfigError
+from dedup.farm.features import FEATURE_NAMES, IDF_BUCKETS, Resources
+
+PARAMS_DIR = Path(__file__).parent / "params"
+MODEL_FILE = "model.json"
+IDF_FILE = "idf.npz"
+FORMAT = "dedup.farm.FillerClassifier"
+FORMAT_VERSION = 1
+#: Name of the generic expert in :attr:`FillerClassifier.families_`.
+GENERIC = "(any)"
+
+
+def _scores(
+    Z: npt.NDArray[np.float64], W: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """``Z @ W.T + b`` summed in a fixed order.
+
+    BLAS may split a matrix product differently with the number of threads,
+    changing the last bits of a probability; einsum's own loops do not, so the
+    outputs are byte-identical on any number of cores.
+    """
+    out = np.empty((Z.shape[0], W.shape[0]), dtype=np.float64)
+    for k in range(W.shape[0]):
+        out[:, k] = np.einsum("ij,j->i", Z, W[k], optimize=False) + b[k]
+    return out
+
+
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    out: npt.NDArray[np.float64] = 0.5 * (1.0 + np.tanh(0.5 * z))
+    return out
+
+
+class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Calibrated per-family logistic regression: is a paragraph filler.
+
+    A binary classifier (content vs filler) with one twist: given the filler
+    *family* of each positive training row, it fits one linear score per
+    family plus one for content (multinomial logistic regression) instead of
+    a single boundary. Families of filler point different ways in feature
+    space (a tie-in is a long, fluent, commercial paragraph; a teaser a short
+    fragment); one boundary would have to trade them off. The decision value
+    is the log-odds of "any filler family" against content, calibrated with
+    Platt scaling fitted on out-of-fold decisions. Without families it is a
+    plain binary logistic regression.
+
+    Args:
+        C: inverse L2 regularisation strength of the logistic regression.
+        calibration: ``"sigmoid"`` (Platt scaling on out-of-fold decision
+            values) or ``None`` (the logistic regression's own log-odds).
+        cv: folds for the out-of-fold decisions that calibration is fitted on:
+            a number of stratified folds, or a scikit-learn splitter or list of
+            ``(train, test)`` index pairs covering every row once.
+        threshold: probability at or above which :meth:`predict` says filler.
+        max_iter: iterations of the lbfgs solver.
+        tol: stopping tolerance of the solver (features are standardised, so
+            1e-3 is plenty for hundreds of thousands of rows).
+        random_state: seed of the fold assignment.
+
+    Attributes:
+        classes_: the two class labels (the second is "filler").
+        families_: names of the filler families (one score each), then
+            ``"(any)"``, the generic filler-vs-content expert, when there are
+            several families.
+        n_features_in_: number of features seen in ``fit``.
+        n_iter_: solver iterations of the final logistic regression.
+        mean_, scale_: the standardisation of each feature.
+        coef_: ``(1 + len(families_), n_features)`` weights on standardised
+            features; row 0 scores content, row ``1 + k`` expert ``k``.
+        intercept_: ``(1 + len(families_),)`` biases.
+        calibration_: ``(a, b)`` so that ``p = sigmoid(a * decision + b)``.
+        oof_decision_: out-of-fold decision values of the training rows (used
+            to pick a threshold on held-in data without refitting).
+
+    Example:
+        >>> import numpy as np
+        >>> X = np.array([[0.0], [0.2], [0.9], [1.1]] * 10)
+        >>> y = np.array([0, 0, 1, 1] * 10)
+        >>> FillerClassifier(cv=2, random_state=0).fit(X, y).predict([[1.0]])
+        array([1])
+
+    """
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        calibration: str | None = "sigmoid",
+        cv: Any = 5,
+        threshold: float = 0.5,
+        max_iter: int = 2000,
+        tol: float = 1e-4,
+        random_state: int | None = None,
+    ) -> None:
+        self.C = C
+        self.calibration = calibration
+        self.cv = cv
+        self.threshold = threshold
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # Filler or not: a binary problem; more classes are refused in fit.
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def _check_params(self) -> None:
+        if not (isinstance(self.C, int | float) and self.C > 0):
+            raise ValueError(f"C must be a positive number; got {self.C!r}")
+        if self.calibration not in ("sigmoid", None):
+            raise ValueError(
+                f"calibration must be 'sigmoid' or None; got {self.calibration!r}"
+            )
+        if isinstance(self.cv, int) and self.cv < 2:
+            raise ValueError(
+                f"cv must be an integer >= 2 or a splitter; got {self.cv!r}"
+            )
+        if not (0.0 < self.threshold < 1.0):
+            raise ValueError(f"threshold must be in (0, 1); got {self.threshold!r}")
+        if not (isinstance(self.tol, int | float) and self.tol > 0):
+            raise ValueError(f"tol must be a positive number; got {self.tol!r}")
+        if not (isinstance(self.max_iter, int) and self.max_iter >= 1):
+            raise ValueError(
+                f"max_iter must be a positive integer; got {self.max_iter!r}"
+            )
+
+    def _fit_scores(
+        self,
+        Z: npt.NDArray[np.float64],
+        labels: npt.NDArray[np.intp],
+        n_labels: int,
+        weights: npt.NDArray[np.float64],
+        init: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]:
+        """``(W, b, n_iter)`` with one row per label (0 = content).
+
+        *init* (the full fit's scores) warm-starts the fold fits, which then
+        converge in a few iterations instead of a few hundred.
+        """
+        seen = np.unique(labels)
+        model = LogisticRegression(
+            C=self.C, max_iter=self.max_iter, tol=self.tol, warm_start=init is not None
+        )
+        if init is not None and len(seen) == n_labels:
+            W0, b0 = init
+            model.classes_ = seen
+            if n_labels == 2:
+                model.coef_ = (W0[1] - W0[0]).reshape(1, -1).copy()
+                model.intercept_ = np.array([b0[1] - b0[0]])
+            else:
+                model.coef_ = W0.copy()
+                model.intercept_ = b0.copy()
+        model.fit(Z, labels, sample_weight=weights)
+        W = np.zeros((n_labels, Z.shape[1]))
+        b = np.zeros(n_labels)
+        seen = model.classes_.astype(np.intp)
+        if len(seen) == 2:
+            # Binary: sklearn keeps one row, the log-odds of the second label.
+            W[seen[1]] = model.coef_[0]
+            b[seen[1]] = model.intercept_[0]
+        else:
+            W[seen] = model.coef_
+            b[seen] = model.intercept_
+        # A family absent from a fold can never win in that fold.
+        b[np.setdiff1d(np.arange(n_labels), seen)] = -np.inf
+        return W, b, int(np.max(model.n_iter_))
+
+    def _experts(
+        self,
+        Z: npt.NDArray[np.float64],
+        labels: npt.NDArray[np.intp],
+        n_labels: int,
+        y_idx: npt.NDArray[np.intp],
+        weights: npt.NDArray[np.float64],
+        init: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]:
+        """Content, per-family and (with several families) a generic expert.
+
+        The generic expert is the binary filler-vs-content log-odds, stored as
+        one more score row (content row + binary weights) so the decision
+        stays a log-sum-exp over experts. Per-family scores are precise on
+        the kinds seen in training; the generic one carries shared evidence
+        (a filler phrase, an emoji) to kinds that were not.
+        """
+        W, b, n_iter = self._fit_scores(
+            Z,
+            labels,
+            n_labels,
+            weights,
+            None if init is None else (init[0][:n_labels], init[1][:n_labels]),
+        )
+        if n_labels <= 2:
+            return W, b, n_iter
+        g_init = None
+        if init is not None and len(init[1]) > n_labels:
+            g_init = (
+                np.vstack([init[0][0], init[0][-1]]),
+                np.array([init[1][0], init[1][-1]]),
+            )
+        Wg, bg, n_g = self._fit_scores(Z, y_idx, 2, weights, g_init)
+        generic_w = W[0] + (Wg[1] - Wg[0])
+        generic_b = b[0] + (bg[1] - bg[0])
+        return (
+            np.vstack([W, generic_w]),
+            np.append(b, generic_b),
+            max(n_iter, n_g),
+        )
+
+    @staticmethod
+    def _decision(
+        Z: npt.NDArray[np.float64],
+        W: npt.NDArray[np.float64],
+        b: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        S = _scores(Z, W, b)
+        top = S[:, 1:].max(axis=1, keepdims=True)
+        lse = top[:, 0] + np.log(np.exp(S[:, 1:] - top).sum(axis=1))
+        out: npt.NDArray[np.float64] = lse - S[:, 0]
+        return out
+
+    def fit(
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        sample_weight: npt.ArrayLike | None = None,
+        family: npt.ArrayLike | None = None,
+    ) -> FillerClassifier:
+        """Fit the scaler, the per-family scores and the calibration.
+
+        Args:
+            X: ``(n_samples, n_features)`` features.
+            y: two classes; the second (in sorted order) is filler.
+            sample_weight: optional weight per row.
+            family: optional filler family per row (read on filler rows only);
+                ``None`` fits one family.
+
+        Returns:
+            ``self``.
+
+        """
+        self._check_params()
+        Xa, ya = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(ya)
+        kind = type_of_target(ya, input_name="y", raise_unknown=True)
+        if kind != "binary":
+            raise ValueError(
+                "Only binary classification is supported. The type of the target "
+                f"is {kind}. Label filler 1 and everything else 0."
+            )
+        self.classes_, y_idx = np.unique(ya, return_inverse=True)
+        if family is None:
+            fam = np.where(y_idx == 1, "filler", "")
+        else:
+            fam = np.asarray(family).astype(str)
+            if fam.shape != (len(y_idx),):
+                raise ValueError(
+                    f"family must have one entry per row ({len(y_idx)}); "
+                    f"got shape {fam.shape}"
+                )
+            fam = np.where(y_idx == 1, fam, "")
+        self.families_ = np.unique(fam[y_idx == 1])
+        if GENERIC in self.families_:
+            raise ValueError(f"{GENERIC!r} is reserved for the generic expert")
+        labels = np.zeros(len(y_idx), dtype=np.intp)
+        labels[y_idx == 1] = 1 + np.searchsorted(self.families_, fam[y_idx == 1])
+        n_labels = 1 + len(self.families_)
+        if len(self.families_) > 1:
+            self.families_ = np.append(self.families_, GENERIC)
+
+        weights = _check_sample_weight(sample_weight, Xa, dtype=np.float64)
+        self.mean_ = np.average(Xa, axis=0, weights=weights)
+        std = np.sqrt(np.average((Xa - self.mean_) ** 2, axis=0, weights=weights))
+        self.scale_ = np.where(std > 1e-12, std, 1.0)
+        Z = (Xa - self.mean_) / self.scale_
+
+        W, b, n_iter = self._experts(Z, labels, n_labels, y_idx, weights, None)
+        self.coef_, self.intercept_ = W, b
+        self.n_iter_ = np.asarray([n_iter], dtype=np.int32)
+
+        self.calibration_ = np.array([1.0, 0.0])
+        self.oof_decision_ = self._decision(Z, W, b)
+        splits = self._splits(Z, y_idx)
+        if self.calibration == "sigmoid" and splits:
+            oof = np.empty(len(y_idx), dtype=np.float64)
+            for train, test in splits:
+                Wf, bf, _ = self._experts(
+                    Z[train],
+                    labels[train],
+                    n_labels,
+                    y_idx[train],
+                    weights[train],
+                    (W, b),
+                )
+                oof[test] = self._decision(Z[test], Wf, bf)
+            self.oof_decision_ = oof
+            platt = LogisticRegression(C=1e6, max_iter=self.max_iter, tol=1e-6).fit(
+                oof.reshape(-1, 1), y_idx, sample_weight=weights
+            )
+            self.calibration_ = np.array(
+                [float(platt.coef_[0, 0]), float(platt.intercept_[0])]
+            )
+        return self
+
+    def _splits(
+        self, Z: npt.NDArray[np.float64], y_idx: npt.NDArray[np.intp]
+    ) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+        """Folds for the out-of-fold decisions (empty: too few rows to split)."""
+        if isinstance(self.cv, int):
+            folds = min(self.cv, int(np.bincount(y_idx, minlength=2).min()))
+            if folds < 2:
+                return []
+            splitter = StratifiedKFold(
+                n_splits=folds, shuffle=True, random_state=self.random_state
+            )
+            return list(splitter.split(Z, y_idx))
+        cv = check_cv(self.cv, y_idx, classifier=True)
+        splits = list(cv.split(Z, y_idx))
+        covered = np.zeros(len(y_idx), dtype=bool)
+        for _, test in splits:
+            covered[test] = True
+        if not covered.all():
+            raise ValueError("cv must put every training row in a test fold")
+        return splits
+
+    def _standardised(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        check_is_fitted(self)
+        Xa = validate_data(self, X, reset=False, dtype=np.float64)
+        out: npt.NDArray[np.float64] = (Xa - self.mean_) / self.scale_
+        return out
+
+    def decision_function(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Uncalibrated log-odds of filler (any family) against content."""
+        return self._decision(self._standardised(X), self.coef_, self.intercept_)
+
+    def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Calibrated probabilities, columns in the order of ``classes_``."""
+        check_is_fitted(self)
+        a, b = self.calibration_
+        p = _sigmoid(a * self.decision_function(X) + b)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: npt.ArrayLike) -> npt.NDArray[Any]:
+        """The filler class where the probability reaches ``threshold``."""
+        check_is_fitted(self)
+        p = self.predict_proba(X)[:, 1]
+        out: npt.NDArray[Any] = self.classes_[(p >= self.threshold).astype(int)]
+        return out
+
+    def _specific(self) -> int:
+        """Number of per-family score rows (the generic expert excluded)."""
+        n = len(self.families_)
+        return n - 1 if n and self.families_[-1] == GENERIC else n
+
+    def predict_family(self, X: npt.ArrayLike) -> npt.NDArray[np.str_]:
+        """The filler family whose own score is highest (whatever the decision)."""
+        Z = self._standardised(X)
+        k = self._specific()
+        S = _scores(Z, self.coef_[1 : 1 + k], self.intercept_[1 : 1 + k])
+        out: npt.NDArray[np.str_] = self.families_[S.argmax(axis=1)]
+        return out
+
+    def contributions(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Each feature's share of the strongest expert's margin over content.
+
+        The strongest of the per-family and generic experts; row sums plus the
+        intercept difference give its margin, which is the decision value up
+        to the other experts' (smaller) scores.
+        """
+        Z = self._standardised(X)
+        S = _scores(Z, self.coef_[1:], self.intercept_[1:])
+        best = S.argmax(axis=1)
+        out: npt.NDArray[np.float64] = Z * (self.coef_[1 + best] - self.coef_[0])
+        return out
+
+    def to_params(self) -> dict[str, Any]:
+        """Everything needed to predict, as JSON-ready plain data."""
+        check_is_fitted(self)
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            # cv only shapes fitting; a list of folds is not JSON and not needed
+            # to predict, so it is stored as the default.
+            "params": {
+                **self.get_params(),
+                "cv": self.cv if isinstance(self.cv, int) else 5,
+            },
+            "classes": self.classes_.tolist(),
+            "families": self.families_.tolist(),
+            "n_features_in": int(self.n_features_in_),
+            "mean": self.mean_.tolist(),
+            "scale": self.scale_.tolist(),
+            "coef": self.coef_.tolist(),
+            # -inf (a family never seen) is not JSON; -1e300 acts the same.
+            "intercept": np.maximum(self.intercept_, -1e300).tolist(),
+            "calibration": [float(v) for v in self.calibration_],
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> FillerClassifier:
+        """A fitted classifier from :meth:`to_params` output (no unpickling).
+
+        Raises:
+            ValueError: when *params* is not a classifier of this format.
+
+        """
+        if params.get("format") != FORMAT or params.get("version") != FORMAT_VERSION:
+            raise ValueError(
+                f"not {FORMAT} version {FORMAT_VERSION} parameters "
+                f"(format={params.get('format')!r}, version={params.get('version')!r})"
+            )
+        clf = cls(**params["params"])
+        n = int(params["n_features_in"])
+        clf.classes_ = np.asarray(params["classes"])
+        clf.families_ = np.asarray(params["families"], dtype=str)
+        clf.n_features_in_ = n
+        clf.mean_ = np.asarray(params["mean"], dtype=np.float64)
+        clf.scale_ = np.asarray(params["scale"], dtype=np.float64)
+        clf.coef_ = np.asarray(params["coef"], dtype=np.float64)
+        clf.intercept_ = np.asarray(params["intercept"], dtype=np.float64)
+        clf.calibration_ = np.asarray(params["calibration"], dtype=np.float64)
+        k = 1 + len(clf.families_)
+        if clf.coef_.shape != (k, n) or clf.intercept_.shape != (k,):
+            raise ValueError(
+                f"coef {clf.coef_.shape} / intercept {clf.intercept_.shape} do not "
+                f"fit {k} scores over {n} features"
+            )
+        for name, arr in (("mean", clf.mean_), ("scale", clf.scale_)):
+            if arr.shape != (n,):
+                raise ValueError(f"{name} has {arr.shape[0]} values for {n} features")
+        return clf
+
+
+@dataclass(frozen=True)
+class FarmModel:
+    """The shipped model: classifier, feature resources and training metadata.
+
+    Attributes:
+        classifier: the fitted :class:`FillerClassifier`.
+        resources: IDF table and lexicon hash table for feature extraction.
+        feature_names: the features the classifier was trained on, in order.
+        metadata: how the model was trained (data, counts, evaluation summary).
+
+    """
+
+    classifier: FillerClassifier
+    resources: Resources
+    feature_names: tuple[str, ...]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def threshold(self) -> float:
+        """The tuned decision threshold on the calibrated probability."""
+        return float(self.classifier.threshold)
+
+    def save(self, directory: str | Path) -> list[Path]:
+        """Write ``model.json`` and ``idf.npz`` to *directory*; return the paths."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        doc = {
+            "classifier": self.classifier.to_params(),
+            "feature_names": list(self.feature_names),
+            "idf_buckets": IDF_BUCKETS,
+            "metadata": self.metadata,
+        }
+        model_path = out / MODEL_FILE
+        model_path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+        idf_path = out / IDF_FILE
+        # Quantised to 1/64: IDF differences below that do not move a cosine.
+        quant = np.round(self.resources.idf.astype(np.float64) * 64.0).astype(np.uint16)
+        with idf_path.open("wb") as fh:
+            np.savez_compressed(fh, idf_q64=quant)
+        return [model_path, idf_path]
+
+
+def load(directory: str | Path) -> FarmModel:
+    """Load a model written by :meth:`FarmModel.save` (JSON and arrays only).
+
+    Raises:
+        ConfigError: when the files are missing, malformed or were trained on
+            other features than this version computes.
+
+    """
+    path = Path(directory)
+    try:
+        doc = json.loads((path / MODEL_FILE).read_text(encoding="utf-8"))
+        with np.load(path / IDF_FILE, allow_pickle=False) as arrays:
+            idf = arrays["idf_q64"].astype(np.float32) / np.float32(64.0)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"cannot load farm model from {path}: {exc}. Retrain with "
+            "`python -m dedup.farm.train` or omit params to use the bundled model."
+        ) from exc
+    names = tuple(doc.get("feature_names", ()))
+    if names != FEATURE_NAMES:
+        raise ConfigError(
+            f"farm model in {path} was trained on other features than this version "
+            f"computes ({len(names)} vs {len(FEATURE_NAMES)}). Retrain with "
+            "`python -m dedup.farm.train`."
+        )
+    try:
+        clf = FillerClassifier.from_params(doc["classifier"])
+        resources = Resources.from_idf(idf)
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(f"farm model in {path} is malformed: {exc}") from exc
+    if math.isnan(clf.threshold):
+        raise ConfigError(f"farm model in {path} has no threshold")
+    return FarmModel(clf, resources, names, dict(doc.get("metadata", {})))
+
+
+@functools.cache
+def load_bundled() -> FarmModel:
+    """The model shipped in ``dedup/farm/params`` (loaded once per process).
+
+    Example:
+        >>> model = load_bundled()
+        >>> model.feature_names == FEATURE_NAMES, 0 < model.threshold < 1
+        (True, True)
+
+    """
+    return load(PARAMS_DIR)

@@ -1,0 +1,479 @@
+r"""Paragraph segmentation with character offsets into the original text.
+
+Crawled article text comes in three shapes, often mixed in one document:
+
+* blank-line separated paragraphs (most extractors);
+* one paragraph per line (single newlines, headings on their own line);
+* hard-wrapped lines (newswire: every line about 70 columns, a paragraph
+  starting on an indented line or after a line that stops short).
+
+Blank lines always separate. Inside a run of non-blank lines, lines are
+joined only when the run looks hard-wrapped (its width is 45-110 columns and
+lines that reach it break mid-sentence): then a line continues the previous
+one when that one reaches the wrap width and this one is not indented.
+Otherwise every line is a paragraph of its own, so headings, captions,
+table rows and one-line teasers stay separate.
+
+A paragraph is reported as ``(start, end)`` code point offsets such that
+``text[start:end]`` is the paragraph with surrounding whitespace removed; the
+paragraphs of a text are ordered, do not overlap and cover every
+non-whitespace character (whitespace as in :meth:`str.isspace`, line breaks as
+in :meth:`str.splitlines`).
+
+The work runs compiled over the Arrow buffers of a whole batch
+(:func:`segment`); :func:`split_paragraphs` is the one-text convenience.
+
+    >>> text = "Title\n\nFirst paragraph.\nSecond one.\n\n  Third  "
+    >>> [text[s:e] for s, e in split_paragraphs(text)]
+    ['Title', 'First paragraph.', 'Second one.', 'Third']
+    >>> wire = (
+    ...     "Shares rose sharply on Monday after the company said its\n"
+    ...     "quarterly profit had doubled, analysts said.\n"
+    ...     "    The company also raised its forecast for the full year,\n"
+    ...     "citing strong demand."
+    ... )
+    >>> len(split_paragraphs(wire))
+    2
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+
+from dedup.arrow import string_buffers
+from dedup.charclass import CLASS_MASK, DIGIT, WORD, lower_table, table
+from dedup.shingle import _decode
+
+# Hard-wrapped text is narrower than this and wider than MIN_WRAP columns;
+# lines of one-line-per-paragraph text are usually far longer, and short
+# tables or lists narrower.
+MIN_WRAP = 45
+MAX_WRAP = 110
+# A wrapped line reaches at least this share of the run's width; a shorter
+# line that ends a sentence ends its paragraph.
+FULL_LINE = 0.6
+
+
+@nb.njit(inline="always", cache=True)
+def _is_space(cp: int) -> bool:
+    """What :meth:`str.isspace` says (bidi WS/B/S or category Zs)."""
+    if cp <= 0x20:
+        return cp == 0x20 or 0x09 <= cp <= 0x0D or 0x1C <= cp <= 0x1F
+    return (
+        cp == 0x85
+        or cp == 0xA0
+        or cp == 0x1680
+        or 0x2000 <= cp <= 0x200A
+        or cp == 0x2028
+        or cp == 0x2029
+        or cp == 0x202F
+        or cp == 0x205F
+        or cp == 0x3000
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _is_break(cp: int) -> bool:
+    r"""Line boundaries of :meth:`str.splitlines` (``\r\n`` handled by caller)."""
+    return (
+        cp == 0x0A
+        or cp == 0x0D
+        or cp == 0x0B
+        or cp == 0x0C
+        or 0x1C <= cp <= 0x1E
+        or cp == 0x85
+        or cp == 0x2028
+        or cp == 0x2029
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _ends_sentence(cp: int) -> bool:
+    return (
+        cp == 0x2E  # .
+        or cp == 0x21  # !
+        or cp == 0x3F  # ?
+        or cp == 0x3A  # :
+        or cp == 0x3B  # ;
+        or cp == 0x22  # "
+        or cp == 0x27  # '
+        or cp == 0x29  # )
+        or cp == 0x5D  # ]
+        or cp == 0x201D  # ”
+        or cp == 0x2019  # ’
+        or cp == 0xBB  # »
+        or cp == 0x2026  # …
+        or cp == 0x3002  # 。
+        or cp == 0xFF01  # ！
+        or cp == 0xFF1F  # ？
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _is_marker(cp: int) -> bool:
+    """Line starts that begin a new item even inside wrapped text."""
+    return (
+        cp == 0x23  # #
+        or cp == 0x2A  # *
+        or cp == 0x2022  # •
+        or cp == 0xB7  # ·
+        or cp == 0x25AA  # ▪
+        or cp == 0x25BA  # ►
+        or cp == 0x25B8  # ▸
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _is_lower(
+    cp: int, classes: npt.NDArray[np.uint8], lower: npt.NDArray[np.int32]
+) -> bool:
+    c = classes[cp]
+    if (c & CLASS_MASK) != WORD or (c & DIGIT):
+        return False
+    # A letter that is its own lower case but not caseless: crude but enough
+    # to tell "continued" from "Continued" in Latin, Greek and Cyrillic.
+    if 0x61 <= cp <= 0x7A:
+        return True
+    return cp > 0x7F and lower[cp] == cp and cp < 0x0530
+
+
+@nb.njit(cache=True)
+def _doc_lines(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    vis_b0: npt.NDArray[np.int64],
+    vis_b1: npt.NDArray[np.int64],
+    vis_c0: npt.NDArray[np.int64],
+    vis_c1: npt.NDArray[np.int64],
+    indent: npt.NDArray[np.int64],
+    first_cp: npt.NDArray[np.int64],
+    last_cp: npt.NDArray[np.int64],
+) -> int:
+    """Describe each line of ``data[start:end]``; return the number of lines.
+
+    A blank line has ``vis_b0 == -1``. Offsets: bytes absolute, characters
+    relative to the document.
+    """
+    n = 0
+    i = start
+    c = 0
+    b0 = -1
+    b1 = -1
+    c0 = 0
+    c1 = 0
+    ind = 0
+    fcp = 0
+    lcp = 0
+    while i < end:
+        cp, j = _decode(data, i)
+        if _is_break(cp):
+            vis_b0[n] = b0
+            vis_b1[n] = b1
+            vis_c0[n] = c0
+            vis_c1[n] = c1
+            indent[n] = ind
+            first_cp[n] = fcp
+            last_cp[n] = lcp
+            n += 1
+            if cp == 0x0D and j < end and data[j] == 0x0A:
+                j += 1
+                c += 1
+            c += 1
+            i = j
+            b0 = -1
+            b1 = -1
+            ind = 0
+            continue
+        if _is_space(cp):
+            if b0 == -1:
+                ind += 4 if cp == 0x09 else 1
+        else:
+            if b0 == -1:
+                b0 = i
+                c0 = c
+                fcp = cp
+            b1 = j
+            c1 = c + 1
+            lcp = cp
+        c += 1
+        i = j
+    vis_b0[n] = b0
+    vis_b1[n] = b1
+    vis_c0[n] = c0
+    vis_c1[n] = c1
+    indent[n] = ind
+    first_cp[n] = fcp
+    last_cp[n] = lcp
+    return n + 1
+
+
+@nb.njit(cache=True)
+def _wrapped(
+    a: int,
+    b: int,
+    width: npt.NDArray[np.int64],
+    first_cp: npt.NDArray[np.int64],
+    last_cp: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+) -> tuple[bool, float]:
+    """Whether lines ``a..b-1`` (one run, no blank line) are hard-wrapped.
+
+    Evidence of wrapping is a line close to the run's width that breaks
+    mid-sentence. Two such lines, or one followed by a lower-case line, make
+    the run wrapped; newswire runs mix such prose with short table lines,
+    which stay separate (only full-width lines continue).
+    """
+    k = b - a
+    w = 0
+    for t in range(a, b):
+        w = max(w, width[t])
+    if k < 2 or w < MIN_WRAP or w > MAX_WRAP:
+        return False, float(w)
+    full = FULL_LINE * w
+    strong = 0
+    lower_next = False
+    for t in range(a, b - 1):
+        if width[t] >= full and not _ends_sentence(last_cp[t]):
+            strong += 1
+            if _is_lower(first_cp[t + 1], classes, lower):
+                lower_next = True
+    return strong >= 2 or (strong == 1 and lower_next), float(w)
+
+
+@nb.njit(cache=True)
+def _doc_paragraphs(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    vis_b0: npt.NDArray[np.int64],
+    vis_b1: npt.NDArray[np.int64],
+    vis_c0: npt.NDArray[np.int64],
+    vis_c1: npt.NDArray[np.int64],
+    indent: npt.NDArray[np.int64],
+    first_cp: npt.NDArray[np.int64],
+    last_cp: npt.NDArray[np.int64],
+    width: npt.NDArray[np.int64],
+    write: bool,
+    out_b0: npt.NDArray[np.int64],
+    out_b1: npt.NDArray[np.int64],
+    out_c0: npt.NDArray[np.int64],
+    out_c1: npt.NDArray[np.int64],
+    at: int,
+) -> int:
+    """Paragraphs of one document, written from ``at`` when *write*; their count."""
+    n = _doc_lines(
+        data, start, end, vis_b0, vis_b1, vis_c0, vis_c1, indent, first_cp, last_cp
+    )
+    for t in range(n):
+        width[t] = indent[t] + vis_c1[t] - vis_c0[t] if vis_b0[t] >= 0 else 0
+    k = 0
+    i = 0
+    while i < n:
+        if vis_b0[i] < 0:
+            i += 1
+            continue
+        a = i
+        while i < n and vis_b0[i] >= 0:
+            i += 1
+        b = i
+        wrapped, w = _wrapped(a, b, width, first_cp, last_cp, classes, lower)
+        base = indent[a]
+        for t in range(a, b):
+            base = min(base, indent[t])
+        p = a
+        for t in range(a, b + 1):
+            new = t == b or not wrapped
+            if not new and t > a:
+                # In wrapped text a line continues the one before it when that
+                # one reaches the wrap width and this one is not indented.
+                new = (
+                    indent[t] > base
+                    or width[t - 1] < FULL_LINE * w
+                    or _is_marker(first_cp[t])
+                    or _is_marker(first_cp[t - 1])
+                )
+            if new and t > a:
+                if write:
+                    out_b0[at + k] = vis_b0[p]
+                    out_b1[at + k] = vis_b1[t - 1]
+                    out_c0[at + k] = vis_c0[p]
+                    out_c1[at + k] = vis_c1[t - 1]
+                k += 1
+                p = t
+            elif new:
+                p = t
+    return k
+
+
+@nb.njit(parallel=True, cache=True)
+def _segment(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    n_threads: int,
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]:
+    n_docs = len(offsets) - 1
+    max_len = 0
+    for d in range(n_docs):
+        max_len = max(max_len, offsets[d + 1] - offsets[d])
+    counts = np.zeros(n_docs, dtype=np.int64)
+    empty = np.empty(0, dtype=np.int64)
+    step = (n_docs + n_threads - 1) // n_threads
+    # Two passes (count, then fill) keep the output in document order without
+    # growing arrays; a line has at least one byte, so max_len + 1 lines fit.
+    for phase in range(2):
+        if phase == 1:
+            starts = np.zeros(n_docs + 1, dtype=np.int64)
+            for d in range(n_docs):
+                starts[d + 1] = starts[d] + counts[d]
+            total = starts[n_docs]
+            out_b0 = np.empty(total, dtype=np.int64)
+            out_b1 = np.empty(total, dtype=np.int64)
+            out_c0 = np.empty(total, dtype=np.int64)
+            out_c1 = np.empty(total, dtype=np.int64)
+        else:
+            starts = np.zeros(n_docs + 1, dtype=np.int64)
+            out_b0 = empty
+            out_b1 = empty
+            out_c0 = empty
+            out_c1 = empty
+        for th in nb.prange(n_threads):
+            m = max_len + 1
+            vb0 = np.empty(m, dtype=np.int64)
+            vb1 = np.empty(m, dtype=np.int64)
+            vc0 = np.empty(m, dtype=np.int64)
+            vc1 = np.empty(m, dtype=np.int64)
+            ind = np.empty(m, dtype=np.int64)
+            fcp = np.empty(m, dtype=np.int64)
+            lcp = np.empty(m, dtype=np.int64)
+            wid = np.empty(m, dtype=np.int64)
+            for d in range(th * step, min(n_docs, (th + 1) * step)):
+                k = _doc_paragraphs(
+                    data,
+                    offsets[d],
+                    offsets[d + 1],
+                    classes,
+                    lower,
+                    vb0,
+                    vb1,
+                    vc0,
+                    vc1,
+                    ind,
+                    fcp,
+                    lcp,
+                    wid,
+                    phase == 1,
+                    out_b0,
+                    out_b1,
+                    out_c0,
+                    out_c1,
+                    starts[d],
+                )
+                counts[d] = k
+    return starts, out_b0, out_b1, out_c0, out_c1
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The paragraphs of a batch of documents, in CSR layout.
+
+    Document *d* owns paragraphs ``doc_start[d] : doc_start[d + 1]``.
+
+    Attributes:
+        doc_start: ``n_docs + 1`` offsets into the paragraph arrays.
+        byte_start, byte_end: UTF-8 offsets into the batch's Arrow data buffer.
+        start, end: code point offsets into each document's text.
+        data: the batch's UTF-8 data buffer the byte offsets refer to.
+
+    """
+
+    doc_start: npt.NDArray[np.int64]
+    byte_start: npt.NDArray[np.int64]
+    byte_end: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    end: npt.NDArray[np.int64]
+    data: npt.NDArray[np.uint8]
+
+    @property
+    def n_paragraphs(self) -> int:
+        """Number of paragraphs in the batch."""
+        return len(self.start)
+
+    def doc_index(self) -> npt.NDArray[np.int64]:
+        """The document (0-based, in the batch) of every paragraph."""
+        counts = np.diff(self.doc_start)
+        return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+
+    def index_in_doc(self) -> npt.NDArray[np.int64]:
+        """The position (0-based) of every paragraph in its document."""
+        doc = self.doc_index()
+        return np.arange(self.n_paragraphs, dtype=np.int64) - self.doc_start[doc]
+
+    def texts(self) -> pl.Series:
+        """The paragraph texts, cut from the data buffer without Python loops."""
+        lengths = self.byte_end - self.byte_start
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        total = int(offsets[-1])
+        # Byte k of the output comes from byte_start[p] + (k - offsets[p]).
+        shift = np.repeat(self.byte_start - offsets[:-1], lengths)
+        gathered = self.data[np.arange(total, dtype=np.int64) + shift]
+        arr = pa.Array.from_buffers(
+            pa.large_string(),
+            len(lengths),
+            [None, pa.py_buffer(offsets), pa.py_buffer(gathered)],
+        )
+        series = pl.from_arrow(arr)
+        assert isinstance(series, pl.Series)
+        return series.cast(pl.String)
+
+
+def segment(texts: pl.Series) -> Segments:
+    r"""Paragraphs of every text of *texts* (nulls read as empty texts).
+
+    Example:
+        >>> import polars as pl
+        >>> seg = segment(pl.Series(["a\n\nb", "c"]))
+        >>> seg.doc_start.tolist(), seg.texts().to_list()
+        ([0, 2, 3], ['a', 'b', 'c'])
+
+    """
+    data, offsets = string_buffers(texts)
+    doc_start, b0, b1, c0, c1 = _segment(
+        data,
+        np.ascontiguousarray(offsets, dtype=np.int64),
+        table(),
+        lower_table(),
+        max(1, min(nb.get_num_threads(), len(offsets) - 1)),
+    )
+    return Segments(doc_start, b0, b1, c0, c1, data)
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    r"""``(start, end)`` code point offsets of the paragraphs of *text*.
+
+    Example:
+        >>> text = "Heading\nA line.\n\nAnother."
+        >>> [text[s:e] for s, e in split_paragraphs(text)]
+        ['Heading', 'A line.', 'Another.']
+
+    """
+    seg = segment(pl.Series([text], dtype=pl.String))
+    return [(int(s), int(e)) for s, e in zip(seg.start, seg.end, strict=True)]

@@ -1,0 +1,454 @@
+r"""``farm``: flag filler paragraphs with reasons and score each article.
+
+For every batch of a source: segment the articles (:mod:`~dedup.farm.paragraphs`),
+compute paragraph features (:mod:`~dedup.farm.features`), get calibrated
+filler probabilities from the shipped classifier (:mod:`~dedup.farm.model`),
+explain each flagged paragraph (:mod:`~dedup.farm.reasons`) and combine the
+flags with the article's repetition statistics (:mod:`dedup.passages`) and
+compression ratio into a farm score in [0, 1].
+
+The article score is a fixed logistic combination, not a fitted one (there are
+no article-level labels to fit it honestly): evidence grows with the number,
+confidence and *kind* of flagged paragraphs — farm-specific kinds (tie-ins,
+AI disclosures, callouts) weigh more than page furniture any extractor can
+leave behind — and with the variety of kinds, the share of the text they take
+and how much of the article repeats itself.
+
+    >>> import polars as pl
+    >>> text = ("The council approved the budget on Tuesday after a long debate.\n\n"
+    ...         "Pro Tip: Always keep receipts for every purchase you make! 💡\n\n"
+    ...         "The vote was seven to two.")
+    >>> result = score_frame(pl.DataFrame({"doc_id": ["a"], "text": [text]}))
+    >>> result.paragraphs.select("index", "is_filler", "family").rows()
+    [(0, False, None), (1, True, 'callout'), (2, False, None)]
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from dedup.errors import ConfigError
+from dedup.farm import reasons
+from dedup.farm.features import extract
+from dedup.farm.model import FarmModel, load, load_bundled
+from dedup.passages import repetition_stats
+from dedup.pipeline import BatchSource, FrameSource, ProgressFn, QuarantineRecord
+from dedup.schema import (
+    CARRIED,
+    COMPRESSION_RATIO,
+    DOC_ID,
+    END,
+    FAMILY,
+    FARM_DOCS_SCHEMA,
+    FARM_PARAGRAPHS_SCHEMA,
+    FARM_SCORE,
+    FILLER_FRACTION,
+    IS_FILLER,
+    N_FILLER,
+    N_PARAGRAPHS,
+    PARAGRAPH_INDEX,
+    REASON,
+    REPEATED_FRACTION,
+    SCORE,
+    START,
+    TEXT,
+    TOP_REASONS,
+    require,
+)
+
+KEEP_CHOICES = ("all", "flagged", "none")
+
+#: How much one flagged paragraph of each family says about the article.
+FAMILY_WEIGHT: dict[str, float] = {
+    "tie_in": 1.5,
+    "ai_disclosure": 1.5,
+    "callout": 1.0,
+    "teaser": 0.7,
+    "emoji_heading": 0.6,
+    "ads": 0.6,
+    "call_to_action": 0.5,
+    "navigation": 0.4,
+    "boilerplate": 0.3,
+    "repeated": 0.3,
+}
+
+
+@dataclass(frozen=True)
+class FarmConfig:
+    """Parameters of ``dedup farm``.
+
+    Attributes:
+        threshold: calibrated probability at or above which a paragraph is
+            filler; ``None`` uses the threshold tuned with the model (at most
+            1% of real news paragraphs flagged on held-out data).
+        reason_features: how many features to name in a reason.
+        paragraphs: which paragraphs :attr:`FarmResult.paragraphs` keeps:
+            ``"all"``, ``"flagged"`` or ``"none"`` (a sink still gets all).
+        params: directory of a retrained model (``model.json`` and
+            ``idf.npz`` from ``python -m dedup.farm.train``); ``None`` for the
+            bundled one.
+
+    Example:
+        >>> FarmConfig(threshold=1.5)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        dedup.errors.ConfigError: threshold must be in (0, 1); got 1.5. ...
+
+    """
+
+    threshold: float | None = None
+    reason_features: int = 2
+    paragraphs: str = "all"
+    params: str | None = None
+
+    def __post_init__(self) -> None:
+        _check(
+            self.threshold is None or 0.0 < self.threshold < 1.0,
+            "threshold",
+            "in (0, 1)",
+            self.threshold,
+            "It is a calibrated probability; leave it unset for the tuned value.",
+        )
+        _check(
+            isinstance(self.reason_features, int) and 1 <= self.reason_features <= 5,
+            "reason_features",
+            "1..5",
+            self.reason_features,
+            "Two features make a readable reason.",
+        )
+        _check(
+            self.paragraphs in KEEP_CHOICES,
+            "paragraphs",
+            " or ".join(KEEP_CHOICES),
+            self.paragraphs,
+            "Use 'flagged' or 'none' to keep memory small on large inputs.",
+        )
+        _check(
+            self.params is None or Path(self.params).is_dir(),
+            "params",
+            "a directory with model.json and idf.npz",
+            self.params,
+            "Retrain with `python -m dedup.farm.train --out DIR` or leave it unset.",
+        )
+
+    def model(self) -> FarmModel:
+        """The model these settings name (bundled unless ``params`` is set)."""
+        return load(self.params) if self.params else load_bundled()
+
+
+def _check(ok: bool, name: str, allowed: str, value: object, hint: str) -> None:
+    if not ok:
+        raise ConfigError(f"{name} must be {allowed}; got {value}. {hint}")
+
+
+@dataclass
+class FarmStats:
+    """Counts and timings of one farm run (the run summary)."""
+
+    read: int = 0
+    documents: int = 0
+    quarantined: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    paragraphs: int = 0
+    flagged: int = 0
+    documents_flagged: int = 0
+    families: dict[str, int] = field(default_factory=dict)
+    threshold: float = 0.0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        """Wall time of the whole run."""
+        return sum(self.seconds.values())
+
+
+@dataclass
+class FarmResult:
+    """What :func:`score_articles` returns.
+
+    Attributes:
+        paragraphs: doc_id, index, text, start, end, is_filler, score, reason,
+            family (which rows: :attr:`FarmConfig.paragraphs`).
+        docs: one row per accepted document: doc_id, farm_score,
+            filler_fraction (share of characters in flagged paragraphs),
+            n_filler, top_reasons, n_paragraphs, repeated_fraction,
+            compression_ratio and the carried columns.
+        quarantine: records set aside by the reader, with reasons.
+        stats: the run summary.
+        config: the settings used.
+
+    """
+
+    paragraphs: pl.DataFrame
+    docs: pl.DataFrame
+    quarantine: list[QuarantineRecord]
+    stats: FarmStats
+    config: FarmConfig
+
+    def flagged(self) -> pl.DataFrame:
+        """Flagged paragraphs of :attr:`paragraphs`, highest farm score first."""
+        order = self.docs.select(DOC_ID, FARM_SCORE)
+        return (
+            self.paragraphs.filter(pl.col(IS_FILLER))
+            .join(order, on=DOC_ID, how="left")
+            .sort(
+                [FARM_SCORE, DOC_ID, PARAGRAPH_INDEX], descending=[True, False, False]
+            )
+            .drop(FARM_SCORE)
+        )
+
+
+#: Receives every batch's full paragraph frame (e.g. a Parquet writer).
+ParagraphSink = Callable[[pl.DataFrame], None]
+
+
+def score_frame(frame: pl.DataFrame, config: FarmConfig | None = None) -> FarmResult:
+    """Score an in-memory frame with ``doc_id`` and ``text`` columns."""
+    return score_articles(FrameSource(frame), config)
+
+
+def score_articles(
+    source: BatchSource,
+    config: FarmConfig | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    sink: ParagraphSink | None = None,
+) -> FarmResult:
+    """Flag filler paragraphs and score every article of *source*.
+
+    Batches are processed one at a time; memory is bounded by the batch size
+    plus what :attr:`FarmConfig.paragraphs` keeps (the docs frame is one small
+    row per article). With a *sink*, every batch's paragraphs are handed over
+    as soon as they are scored.
+    """
+    config = config or FarmConfig()
+    model = config.model()
+    threshold = config.threshold if config.threshold is not None else model.threshold
+    report: ProgressFn = progress or (lambda stage, done, total: None)
+    stats = FarmStats(threshold=threshold)
+    kept: list[pl.DataFrame] = []
+    docs: list[pl.DataFrame] = []
+    families: Counter[str] = Counter()
+    done = 0
+    seconds = {"features": 0.0, "model": 0.0, "output": 0.0}
+    for batch in source.batches():
+        require(batch, [DOC_ID, TEXT], stage="farm")
+        paragraphs, doc_frame, times = score_batch(batch, model, threshold, config)
+        for k, v in times.items():
+            seconds[k] += v
+        clock = time.perf_counter()
+        if sink is not None:
+            sink(paragraphs)
+        if config.paragraphs == "all":
+            kept.append(paragraphs)
+        elif config.paragraphs == "flagged":
+            kept.append(paragraphs.filter(pl.col(IS_FILLER)))
+        flagged = paragraphs.filter(pl.col(IS_FILLER))
+        families.update(flagged[FAMILY].to_list())
+        stats.paragraphs += paragraphs.height
+        stats.flagged += flagged.height
+        docs.append(doc_frame)
+        seconds["output"] += time.perf_counter() - clock
+        done += batch.height
+        report("scoring", done, None)
+    quarantine = list(source.quarantine)
+    stats.read = source.n_read
+    stats.quarantined = len(quarantine)
+    stats.quarantine_reasons = dict(
+        Counter(q.reason.split(":")[0].split("(")[0].strip() for q in quarantine)
+    )
+    doc_frame = (
+        pl.concat(docs, how="vertical_relaxed")
+        if docs
+        else pl.DataFrame(schema=FARM_DOCS_SCHEMA)
+    )
+    stats.documents = doc_frame.height
+    stats.documents_flagged = int((doc_frame[N_FILLER] > 0).sum())
+    stats.families = dict(sorted(families.items(), key=lambda kv: (-kv[1], kv[0])))
+    stats.seconds = seconds
+    par_frame = pl.concat(kept) if kept else pl.DataFrame(schema=FARM_PARAGRAPHS_SCHEMA)
+    return FarmResult(par_frame, doc_frame, quarantine, stats, config)
+
+
+def score_batch(
+    batch: pl.DataFrame,
+    model: FarmModel,
+    threshold: float,
+    config: FarmConfig,
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, float]]:
+    """Paragraph and document frames of one batch (and stage timings)."""
+    clock = time.perf_counter()
+    texts = batch[TEXT].fill_null("")
+    feats = extract(texts, model.resources)
+    seg = feats.segments
+    doc = seg.doc_index()
+    t_features = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    proba = (
+        model.classifier.predict_proba(feats.values)[:, 1]
+        if seg.n_paragraphs
+        else np.zeros(0)
+    )
+    flag = proba >= threshold
+    hit = np.flatnonzero(flag)
+    explained = reasons.explain(
+        feats, model.classifier, hit, n_features=config.reason_features
+    )
+    t_model = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    reason_col: list[str | None] = [None] * seg.n_paragraphs
+    family_col: list[str | None] = [None] * seg.n_paragraphs
+    for i, (fam, why) in zip(hit.tolist(), explained, strict=True):
+        reason_col[i] = why
+        family_col[i] = fam
+    doc_ids = batch[DOC_ID].gather(doc)
+    paragraphs = pl.DataFrame(
+        {
+            DOC_ID: doc_ids,
+            PARAGRAPH_INDEX: seg.index_in_doc().astype(np.uint32),
+            TEXT: feats.texts,
+            START: seg.start,
+            END: seg.end,
+            IS_FILLER: flag,
+            SCORE: proba,
+            REASON: pl.Series(reason_col, dtype=pl.String),
+            FAMILY: pl.Series(family_col, dtype=pl.String),
+        },
+        schema=FARM_PARAGRAPHS_SCHEMA,
+    )
+    docs = _doc_frame(batch, texts, feats.raw, doc, proba, flag, family_col)
+    t_output = time.perf_counter() - clock
+    return (
+        paragraphs,
+        docs,
+        {"features": t_features, "model": t_model, "output": t_output},
+    )
+
+
+def _doc_frame(
+    batch: pl.DataFrame,
+    texts: pl.Series,
+    raw: npt.NDArray[np.float64],
+    doc: npt.NDArray[np.int64],
+    proba: npt.NDArray[np.float64],
+    flag: npt.NDArray[np.bool_],
+    family_col: list[str | None],
+) -> pl.DataFrame:
+    from dedup.farm.features import R_CHARS
+
+    n_docs = batch.height
+    chars = raw[:, R_CHARS] if len(raw) else np.zeros(0)
+    total = np.bincount(doc, weights=chars, minlength=n_docs).astype(np.float64)
+    filler_chars = np.bincount(doc, weights=chars * flag, minlength=n_docs)
+    fraction = np.where(total > 0, filler_chars / np.maximum(total, 1.0), 0.0)
+    n_par = np.bincount(doc, minlength=n_docs)
+    n_filler = np.bincount(doc, weights=flag.astype(np.float64), minlength=n_docs)
+
+    weight = np.array(
+        [FAMILY_WEIGHT.get(f, 0.3) if f else 0.0 for f in family_col], dtype=np.float64
+    )
+    evidence = np.bincount(doc, weights=weight * proba * flag, minlength=n_docs).astype(
+        np.float64
+    )
+    kinds: list[Counter[str]] = [Counter() for _ in range(n_docs)]
+    for i in np.flatnonzero(flag).tolist():
+        fam = family_col[i]
+        if fam:
+            kinds[int(doc[i])][fam] += 1
+    n_kinds = np.array([len(k) for k in kinds], dtype=np.float64)
+    top = [
+        [
+            f"{fam} ({n})"
+            for fam, n in sorted(k.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        ]
+        for k in kinds
+    ]
+
+    rep = repetition_stats(texts)
+    repeated = np.maximum(
+        rep["dup_line_char_frac"].to_numpy(), rep["dup_para_char_frac"].to_numpy()
+    )
+    ngram_rep = rep["dup_5gram_char_frac"].to_numpy()
+    # zlib level 1: fast and enough to see text that repeats itself.
+    compression = np.array(
+        [
+            len(zlib.compress(b, 1)) / len(b) if b else 1.0
+            for b in (t.encode("utf-8") for t in texts.to_list())
+        ],
+        dtype=np.float64,
+    )
+    score = farm_score(
+        evidence, n_kinds, fraction, repeated, ngram_rep, compression, total
+    )
+    carried = [c for c in CARRIED if c in batch.columns]
+    frame = pl.DataFrame(
+        {
+            DOC_ID: batch[DOC_ID],
+            FARM_SCORE: score,
+            FILLER_FRACTION: fraction,
+            N_FILLER: n_filler.astype(np.uint32),
+            TOP_REASONS: pl.Series(top, dtype=pl.List(pl.String)),
+            N_PARAGRAPHS: n_par.astype(np.uint32),
+            REPEATED_FRACTION: repeated,
+            COMPRESSION_RATIO: compression,
+        },
+        schema=FARM_DOCS_SCHEMA,
+    )
+    if carried:
+        frame = frame.with_columns(batch.select(carried))
+    return frame
+
+
+def farm_score(
+    evidence: npt.NDArray[np.float64],
+    kinds: npt.NDArray[np.float64],
+    fraction: npt.NDArray[np.float64],
+    repeated: npt.NDArray[np.float64],
+    ngram_repeated: npt.NDArray[np.float64],
+    compression: npt.NDArray[np.float64],
+    chars: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Article farm score in [0, 1] from flag evidence and article statistics.
+
+    Args:
+        evidence: sum over flagged paragraphs of family weight x probability.
+        kinds: number of distinct filler families flagged.
+        fraction: share of the article's characters in flagged paragraphs.
+        repeated: share of characters in lines/paragraphs repeating earlier ones.
+        ngram_repeated: share of characters in repeated word 5-grams.
+        compression: zlib-compressed size over raw size.
+        chars: article length in characters (compression means little on
+            short texts, which compress badly whatever they say).
+
+    Example:
+        >>> z = np.zeros(1)
+        >>> float(farm_score(z, z, z, z, z, z + 0.5, z + 3000)[0]) < 0.05
+        True
+
+    """
+    # Text that compresses far better than news prose of its length repeats
+    # itself; news prose of a few thousand characters compresses to ~0.45.
+    long_enough = np.clip((chars - 500.0) / 2000.0, 0.0, 1.0)
+    squeeze = np.clip(0.4 - compression, 0.0, 0.3) * long_enough
+    z = (
+        -3.6
+        + 2.0 * np.log1p(evidence)
+        + 0.7 * np.minimum(kinds, 4.0)
+        + 2.5 * fraction
+        + 1.5 * repeated
+        + 1.0 * ngram_repeated
+        + 4.0 * squeeze
+    )
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+    return out

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import builtins
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from dedup.errors import ConfigError
+from dedup.farm import model as model_mod
+from dedup.farm.features import FEATURE_NAMES
+from dedup.farm.model import PARAMS_DIR, FillerClassifier, load
+
+
+@parametrize_with_checks([FillerClassifier(cv=3, random_state=0)])
+def test_sklearn_estimator_contract(estimator, check) -> None:  # type: ignore[no-untyped-def]
+    check(estimator)
+
+
+def _toy(n: int = 300) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(n, 4))
+    fam = np.where(X[:, 0] > 0.8, "a", np.where(X[:, 1] > 0.8, "b", ""))
+    y = (fam != "").astype(int)
+    return X, y, fam
+
+
+def test_per_family_scores_and_json_round_trip() -> None:
+    X, y, fam = _toy()
+    clf = FillerClassifier(cv=3, random_state=0).fit(X, y, family=fam)
+    assert clf.families_.tolist() == ["a", "b", "(any)"]
+    assert clf.coef_.shape == (4, 4)
+    assert set(clf.predict_family(X[y == 1])) <= {"a", "b"}
+    params = json.loads(json.dumps(clf.to_params()))
+    clone = FillerClassifier.from_params(params)
+    np.testing.assert_allclose(clone.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_allclose(
+        clone.contributions(X).sum(axis=1)[:5], clf.contributions(X).sum(axis=1)[:5]
+    )
+
+
+def test_from_params_refuses_other_formats() -> None:
+    with pytest.raises(ValueError, match=r"not dedup\.farm\.FillerClassifier"):
+        FillerClassifier.from_params({"format": "pickle"})
+
+
+def test_bundled_parameters_load_without_pickle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the shipped model must not be unpickled")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    real_import = builtins.__import__
+
+    def no_joblib(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("joblib"):
+            raise AssertionError("the shipped model must not need joblib")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_joblib)
+    model = load(PARAMS_DIR)
+    assert model.feature_names == FEATURE_NAMES
+    assert 0.5 <= model.threshold < 1
+    assert {p.name for p in PARAMS_DIR.iterdir() if p.is_file()} >= {
+        "model.json",
+        "idf.npz",
+    }
+    assert not any(
+        p.suffix in (".pkl", ".pickle", ".joblib") for p in PARAMS_DIR.iterdir()
+    )
+
+
+def test_model_trained_on_other_features_is_refused(tmp_path: Path) -> None:
+    shutil.copy(PARAMS_DIR / "idf.npz", tmp_path / "idf.npz")
+    doc = json.loads((PARAMS_DIR / "model.json").read_text())
+    doc["feature_names"] = doc["feature_names"][:-1]
+    (tmp_path / "model.json").write_text(json.dumps(doc))
+    with pytest.raises(ConfigError, match="Retrain"):
+        load(tmp_path)
+    with pytest.raises(ConfigError, match="cannot load"):
+        load(tmp_path / "missing")
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    model = model_mod.load_bundled()
+    model.save(tmp_path)
+    again = load(tmp_path)
+    x = np.zeros((1, len(FEATURE_NAMES)))
+    np.testing.assert_allclose(
+        again.classifier.predict_proba(x), model.classifier.predict_proba(x)
+    )
+    np.testing.assert_allclose(again.resources.idf, model.resources.idf)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from farm_helpers import seed_frame
+from polars.testing import assert_frame_equal
+
+from dedup.errors import ConfigError, SchemaError
+from dedup.farm import FarmConfig, FarmWriter, render, score_articles, score_frame
+from dedup.farm.report import FORMATS, summary_lines
+from dedup.pipeline import FrameSource
+from dedup.schema import FARM_DOCS_SCHEMA, FARM_PARAGRAPHS_SCHEMA
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"threshold": 0.0}, "threshold"),
+        ({"threshold": 1.0}, "threshold"),
+        ({"reason_features": 0}, "reason_features"),
+        ({"paragraphs": "some"}, "paragraphs"),
+        ({"params": "/nonexistent/model"}, "params"),
+    ],
+)
+def test_config_errors_name_the_parameter(kwargs: dict[str, object], name: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{name} must be .*; got .*\. "):
+        FarmConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_output_columns_and_offsets() -> None:
+    frame = seed_frame()
+    result = score_frame(frame)
+    assert result.paragraphs.schema == pl.Schema(FARM_PARAGRAPHS_SCHEMA)
+    assert dict(result.docs.schema) == FARM_DOCS_SCHEMA
+    texts = dict(frame.iter_rows())
+    for doc, start, end, text in result.paragraphs.select(
+        "doc_id", "start", "end", "text"
+    ).iter_rows():
+        assert texts[doc][start:end] == text
+    scores = result.docs["farm_score"]
+    assert scores.min() >= 0 and scores.max() <= 1  # type: ignore[operator]
+    flagged = result.paragraphs.filter(pl.col("is_filler"))
+    assert flagged["reason"].null_count() == 0
+    assert result.paragraphs.filter(~pl.col("is_filler"))["reason"].null_count() == (
+        result.paragraphs.height - flagged.height
+    )
+
+
+def test_same_input_same_output_whatever_the_batch_size() -> None:
+    frame = seed_frame()
+    one = score_articles(FrameSource(frame, batch_size=1))
+    all_ = score_articles(FrameSource(frame, batch_size=100))
+    assert_frame_equal(one.paragraphs, all_.paragraphs)
+    assert_frame_equal(one.docs, all_.docs)
+
+
+def test_bad_records_are_quarantined_not_fatal() -> None:
+    frame = pl.DataFrame(
+        {"doc_id": ["a", "b", "a", None], "text": ["Fine text.", "  ", "dup", "x"]}
+    )
+    result = score_frame(frame)
+    assert result.docs["doc_id"].to_list() == ["a"]
+    assert sorted(q.reason for q in result.quarantine) == [
+        "duplicate doc_id 'a'",
+        "empty text",
+        "missing doc_id",
+    ]
+    assert result.stats.quarantined == 3
+
+
+def test_missing_columns_are_named() -> None:
+    with pytest.raises(SchemaError, match="text"):
+        score_frame(pl.DataFrame({"doc_id": ["a"]}))
+
+
+def test_empty_input() -> None:
+    result = score_frame(
+        pl.DataFrame(
+            {"doc_id": [], "text": []}, schema={"doc_id": pl.String, "text": pl.String}
+        )
+    )
+    assert result.docs.height == 0 and result.paragraphs.height == 0
+    for fmt in FORMATS:
+        assert isinstance(render(result, fmt), str)
+
+
+def test_streamed_paragraphs_and_kept_flagged_only(tmp_path: Path) -> None:
+    frame = seed_frame()
+    with FarmWriter(tmp_path) as writer:
+        result = score_articles(
+            FrameSource(frame, batch_size=2),
+            FarmConfig(paragraphs="flagged"),
+            sink=writer.write_paragraphs,
+        )
+        writer.finish(result)
+    written = pl.read_parquet(tmp_path / "paragraphs.parquet")
+    assert written.height == result.stats.paragraphs
+    assert (
+        result.paragraphs.height == result.stats.flagged == written["is_filler"].sum()
+    )
+    assert pl.read_parquet(tmp_path / "docs.parquet").height == 5
+    assert (tmp_path / "summary.json").exists()
+    assert any("flagged as filler" in line for line in summary_lines(result, tmp_path))
+
+
+def test_render_formats() -> None:
+    result = score_frame(seed_frame())
+    table = render(result, "table", width=140)
+    assert "003_64eda074f9ee67a7 · farm score" in table
+    assert "callout label 'Pro Tip:'" in table
+    lines = render(result, "jsonl").splitlines()
+    assert len(lines) == 5 and lines[0].startswith('{"doc_id": "003')
+    assert render(result, "csv").startswith("doc_id,farm_score,index,start,end")
+    assert "| 004_5a6ac4a70b8e1328 |" in render(result, "markdown")
+    with pytest.raises(ValueError, match="unknown format"):
+        render(result, "xml")
+
+
+def test_same_output_on_one_or_all_threads() -> None:
+    import numba
+
+    frame = seed_frame()
+    full = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = score_frame(frame)
+    finally:
+        numba.set_num_threads(full)
+    many = score_frame(frame)
+    assert_frame_equal(one.paragraphs, many.paragraphs)
+    assert_frame_equal(one.docs, many.docs)
