@@ -16,8 +16,9 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/dedup scan seeds/ --out results/seeds/scan --format table
 	$(BIN)/dedup passages seeds/ --out results/seeds/passages --strip --format table
-	$(BIN)/dedup report results/seeds/scan results/seeds/passages --input seeds/ \
-		--html results/seeds/report.html --format markdown
+	$(BIN)/dedup farm seeds/ --out results/seeds/farm --format table
+	$(BIN)/dedup report results/seeds/scan results/seeds/passages results/seeds/farm \
+		--input seeds/ --html results/seeds/report.html --format markdown
 	@echo "Open results/seeds/report.html in a browser for the full report."
 
 test: install

@@ -123,6 +123,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "filler_phrases",
     "phrase_x_sentence",
     "phrase_x_short",
+    "phrase_cover",
     "editor_note",
     "dateline",
     "url",
@@ -194,6 +195,7 @@ FEATURE_GROUP: dict[str, str] = {
     "filler_phrases": "phrase",
     "phrase_x_sentence": "phrase",
     "phrase_x_short": "phrase",
+    "phrase_cover": "phrase",
     "furniture_rate": "phrase",
     "separators": "navigation",
     "url": "navigation",
@@ -741,10 +743,55 @@ def extract(texts: pl.Series, resources: Resources) -> FeatureBatch:
         .astype(np.float64)
     )
     pattern = {name: flags[:, i] for i, name in enumerate(_PATTERNS)}
+    pattern[COVER] = _phrase_cover(par_texts, flags)
     values, ratio, topic = _assemble(seg, raw, hashes, pattern)
     return FeatureBatch(
         seg, values, raw, par_texts, flags.astype(bool), hashes, ratio, topic
     )
+
+
+#: Key of the phrase-coverage column in the ``pattern`` dict of ``_assemble``.
+COVER = "_cover"
+_PATTERN_NAMES = list(_PATTERNS)
+_FILLER_COLUMNS = [i for i, n in enumerate(_PATTERN_NAMES) if n in FILLER_PATTERNS]
+
+
+def _phrase_cover(
+    texts: pl.Series, flags: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Share of each paragraph's letters and digits inside filler-phrase matches.
+
+    A line that *is* the phrase ("Others are reading now", "Ads by XYZ") is
+    page furniture; a sentence that merely contains one ("people are reading
+    the report closely") is not. Only paragraphs with a match are rewritten.
+
+        >>> t = pl.Series(
+        ...     ["Read more", "Officials said readers are reading the report.", "x"]
+        ... )
+        >>> flags = np.zeros((3, len(_PATTERN_NAMES)))
+        >>> flags[:2, _PATTERN_NAMES.index("teaser")] = 1.0
+        >>> _phrase_cover(t, flags).round(2)
+        array([1.  , 0.44, 0.  ])
+    """
+    out = np.zeros(len(texts), dtype=np.float64)
+    hit = np.flatnonzero(flags[:, _FILLER_COLUMNS].max(axis=1) > 0)
+    if not len(hit):
+        return out
+    word = r"[\p{L}\p{N}]"
+    rest = pl.col("p")
+    for i in _FILLER_COLUMNS:
+        rest = rest.str.replace_all(_PATTERNS[_PATTERN_NAMES[i]], "")
+    counted = (
+        pl.DataFrame({"p": texts.gather(hit)})
+        .select(
+            pl.col("p").str.count_matches(word).alias("all"),
+            rest.str.count_matches(word).alias("rest"),
+        )
+        .to_numpy()
+        .astype(np.float64)
+    )
+    out[hit] = 1.0 - counted[:, 1] / np.maximum(counted[:, 0], 1.0)
+    return out
 
 
 def _doc_sum(
@@ -847,6 +894,7 @@ def _assemble(
     put("phrase_x_sentence", np.minimum(hits, 1.0) * sentence)
     # A short line matching a filler phrase is almost always page furniture.
     put("phrase_x_short", np.minimum(hits, 1.0) * (tok <= 6))
+    put("phrase_cover", pattern[COVER])
     for name in ("editor_note", "dateline", "url"):
         put(name, pattern[name])
 

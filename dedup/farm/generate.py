@@ -14,7 +14,7 @@ Families:
 * ``tie_in_finance``, ``tie_in_insurance``, ``tie_in_loans``,
   ``tie_in_legal``, ``tie_in_crypto`` — off-topic commercial passages bridged
   to the story ("For households following the talks, …").
-* ``teaser`` — links to other stories ("Also read", "Others are reading now").
+* ``teaser`` — links to other stories ("Also read", "Read more").
 * ``navigation`` — page furniture (previous/next, breadcrumbs, share bars,
   tags, copyright).
 * ``call_to_action`` — subscribe, follow, join, download.
@@ -299,8 +299,6 @@ _LABEL_NOUNS = [
     "Answer",
     "Breakdown",
     "Highlight",
-    "Literacy",
-    "List",
     "Watch",
     "Pointer",
     "Hint",
@@ -663,10 +661,6 @@ _TIE_IN_BANK: dict[str, tuple[str, ...]] = {
         "risk tolerance.",
         "Precious metals and gold ETFs tend to attract investors seeking a safe haven.",
         "Passive income from dividends can smooth returns across a full market cycle.",
-        "Risk officers update portfolio diversification strategies whenever the "
-        "geopolitical premium shifts.",
-        "Investors should keep liquidity buffers and review risk overlays for "
-        "headline shocks.",
     ),
     "insurance": (
         "Reviewing your insurance policy for exclusions can prevent unpleasant "
@@ -787,7 +781,6 @@ _TEASER_LEADS = (
     "READ MORE",
     "Read next",
     "Read this next",
-    "Others are reading now",
     "What others are reading",
     "People are also reading",
     "Readers also viewed",

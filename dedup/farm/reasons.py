@@ -188,6 +188,8 @@ def _describe(
         if hit == CALLOUT_LABEL:
             return f"callout label '{label_of(text)}'"
         return _PHRASE_WORDS[hit] if hit else "page-furniture words"
+    if name == "phrase_cover":
+        return f"the line is mostly that phrase ({value:.0%})"
     if name in ("separators", "url"):
         return "navigation text"
     if name == "imperative_start":

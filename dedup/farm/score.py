@@ -41,7 +41,13 @@ from dedup.farm import reasons
 from dedup.farm.features import extract
 from dedup.farm.model import FarmModel, load, load_bundled
 from dedup.passages import repetition_stats
-from dedup.pipeline import BatchSource, FrameSource, ProgressFn, QuarantineRecord
+from dedup.pipeline import (
+    BatchSource,
+    FrameSource,
+    ProgressFn,
+    QuarantineRecord,
+    reason_kind,
+)
 from dedup.schema import (
     CARRIED,
     COMPRESSION_RATIO,
@@ -263,9 +269,7 @@ def score_articles(
     quarantine = list(source.quarantine)
     stats.read = source.n_read
     stats.quarantined = len(quarantine)
-    stats.quarantine_reasons = dict(
-        Counter(q.reason.split(":")[0].split("(")[0].strip() for q in quarantine)
-    )
+    stats.quarantine_reasons = dict(Counter(reason_kind(q) for q in quarantine))
     doc_frame = (
         pl.concat(docs, how="vertical_relaxed")
         if docs

@@ -717,6 +717,9 @@ class _FarmLoader:
             reasons = (
                 docs.select(pl.col(TOP_REASONS).explode().alias("r"))
                 .drop_nulls()
+                # "callout (13)" counts paragraphs in one article; here the
+                # table counts articles per kind of filler.
+                .select(pl.col("r").str.replace(r"\s*\(\d+\)$", ""))
                 .group_by("r")
                 .agg(pl.len().alias("n"))
                 .sort(["n", "r"], descending=[True, False])
