@@ -814,7 +814,8 @@ def _assemble(
     doc = seg.doc_index()
     idx = seg.index_in_doc()
     n_in_doc = np.diff(seg.doc_start)[doc].astype(np.float64)
-    out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float64)
+    # Column-major: features are written one column at a time.
+    out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float64, order="F")
 
     def put(name: str, v: npt.NDArray[np.float64]) -> None:
         out[:, _INDEX[name]] = v

@@ -230,19 +230,29 @@ PATTERNS: dict[str, str] = {
         r"item|slide|chapter)\b"
         r"|\ball\s+rights\s+reserved\b|\bcopyright\b|©|\bprivacy\s+policy\b"
         r"|\bterms\s+(?:of|and)\s+(?:use|service|conditions)\b|\bcookie"
+        # Menu words lead short lines; news sentences start with them too
+        # ("Home sales rose 5%.", "Share prices fell."), so only a short line
+        # without a sentence end counts.
         r"|^\W*(?:home|homepage|menu|search|skip\s+to|back\s+to\s+top|share|"
         r"print|e-?mail|tags?|filed\s+under|posted\s+in|categories|category)\b"
+        r"[^.!?]{0,60}$"
         r"|\bshare\s+(?:this|on|via)\b|\b(?:facebook|twitter|whatsapp|linkedin|"
         r"pinterest|telegram|reddit)\b.*\b(?:facebook|twitter|whatsapp|linkedin|"
         r"pinterest|telegram|reddit|e-?mail|x)\b"
         r"|\bleave\s+a\s+(?:comment|reply)\b|\b\d+\s+comments?\b"
-        r"|\bposted\s+(?:by|on|in)\b|\blast\s+updated\b"
+        # "Posted by admin", "Posted on 3 May 2021": a byline line, not a
+        # report that someone "posted on social media".
+        r"|^\W*posted\s+(?:by|on|in)\b|\blast\s+updated\b"
         r"|(?:\s[|»›>/]\s.*){2,}"
     ),
     # Calls to action: subscribe, follow, join, download, click.
     "cta": (
         r"(?i)"
-        r"\bsubscribe\b|\bsign\s*up\b|\bnewsletters?\b|\bfollow\s+(?:us|our|me)\b"
+        # Business news has investors subscribing to share issues and firms
+        # writing newsletters to clients: only the reader-directed forms.
+        r"^\W*subscribe\b|\bsubscribe\s+(?:now|today|here|for\s+free|to\s+(?:our|us))\b"
+        r"|\bsign\s*up\b|\b(?:our|free|daily|weekly|e-?mail)\s+newsletters?\b"
+        r"|\bnewsletters?\s+(?:sign|subscri)|\bfollow\s+(?:us|our|me)\b"
         r"|\bjoin\s+(?:us|our|the\s+conversation)\b|\bdownload\s+(?:our|the)\b"
         r"|\bclick\s+(?:here|the|below|to)\b|\btap\s+(?:here|the|to)\b"
         r"|\blike\s+(?:us|our\s+page)\b|\bturn\s+on\s+notifications\b"
