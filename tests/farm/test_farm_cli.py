@@ -80,3 +80,22 @@ def test_farm_bad_threshold_and_params_are_one_line(tmp_path) -> None:
         assert result.exit_code == 2, result.output
         assert result.stderr.strip().count("\n") == 0
         assert result.stderr.startswith("dedup: error:")
+
+
+def test_report_highlights_the_seed_filler(tmp_path) -> None:
+    out = tmp_path / "farm"
+    assert (
+        runner.invoke(app, ["farm", str(SEEDS), "--out", str(out), "-q"]).exit_code == 0
+    )
+    html = tmp_path / "r.html"
+    result = runner.invoke(
+        app, ["report", str(out), "--input", str(SEEDS), "--html", str(html)]
+    )
+    assert result.exit_code == 0, result.output
+    page = html.read_text("utf-8")
+    assert '<section id="filler">' in page
+    # The filler paragraphs are shown highlighted, with their reasons.
+    filler = page.split('<section id="filler">', 1)[1]
+    assert filler.count('class="para filler"') >= 30
+    assert "Did You Know?" in filler
+    assert "callout label" in filler
