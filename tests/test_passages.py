@@ -389,6 +389,21 @@ def test_nfkc_clusters_map_back_to_the_original() -> None:
     ]  # fmt: skip
 
 
+def test_text_that_nfkc_shortens_is_found_with_original_offsets() -> None:
+    # A ligature is three bytes, "fi" two: pass two must not take the
+    # normalised text's length for a change of input.
+    quote = "the ﬁne quick brown fox jumps over the lazy dog again and again"
+    texts = {"a": f"Intro. {quote}. End.", "b": f"Other ＦＵＬＬ start: {quote}."}
+    result = find_passages_frame(
+        pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())}), SMALL
+    )
+    got = sorted(
+        (d, texts[d][s:e])
+        for d, s, e in result.occurrences.select("doc_id", "start", "end").rows()
+    )
+    assert got == [("a", f"{quote}."), ("b", f"{quote}.")]
+
+
 def test_passage_id_is_a_golden_value() -> None:
     assert passage_id("Also read") == "29755e11b366433d"
 

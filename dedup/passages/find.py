@@ -409,7 +409,11 @@ def _first_pass(
                 if cache_room > 0:
                     cache[done + offset] = kept
             stats.fingerprints += int(counts[:, 1].sum())
-            parts["bytes"].append(np.diff(prep.offsets))
+            # The input's own byte lengths (not the NFKC-normalised buffer's),
+            # which pass two checks its batches against.
+            parts["bytes"].append(
+                chunk[TEXT].str.len_bytes().fill_null(0).to_numpy().astype(np.int64)
+            )
             parts["chars"].append(prep.n_chars)
             parts["tokens"].append(counts[:, 0].copy())
             parts["lines"].append(counts[:, 2].copy())
