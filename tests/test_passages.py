@@ -598,6 +598,78 @@ def test_bad_records_are_quarantined_not_lost() -> None:
     assert result.stats.read == 4
 
 
+# Glued punctuation, quotes, a soft hyphen (ignored inside a word), CJK (a
+# token per character), a ligature (NFKC) and accents.
+RICH = st.lists(
+    st.sampled_from(
+        [*"ab cé.,“”'\n-", "\u00ad", "世", "界", "ﬁ", "e\u0301", "  ", "word "]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=60)
+@given(RICH, st.integers(0, 40), st.integers(0, 3))
+def test_a_scan_resumed_after_a_token_gives_the_same_tokens(text, after, limit) -> None:
+    from dedup.charclass import lower_table, table
+    from dedup.passages.tokens import (
+        N_LINE_FIELDS,
+        N_TOK_FIELDS,
+        T_END,
+        T_RESUME,
+        lower_start_table,
+        prepare_batch,
+        scan_tokens,
+    )
+
+    prep = prepare_batch(pl.Series([text]))
+    if prep.map_off[-1]:
+        return  # a text mapped back from NFKC is always scanned from its start
+    cap = int(prep.token_capacity().max())
+
+    def scan(start: int, ci0: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        toks = np.zeros((cap, N_TOK_FIELDS), dtype=np.int64)
+        hashes = np.zeros(cap, dtype=np.uint64)
+        lines = np.zeros((cap, N_LINE_FIELDS), dtype=np.int64)
+        n, _ = scan_tokens(
+            prep.data, start, int(prep.offsets[1]), ci0, limit, table(),
+            lower_table(), lower_start_table(), prep.map0, prep.map1, toks, hashes,
+            lines,
+        )  # fmt: skip
+        return toks[:n], hashes[:n]
+
+    toks, hashes = scan(0, 0, -1)
+    if after >= len(toks):
+        return
+    got_toks, got_hashes = scan(
+        int(toks[after, T_RESUME]), int(toks[after, T_END]), limit
+    )
+    want = slice(after + 1, after + 1 + limit)
+    assert got_toks.tolist() == toks[want].tolist()
+    assert got_hashes.tolist() == hashes[want].tolist()
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), RICH, RICH), min_size=2, max_size=5),
+    st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=5), min_size=14),
+)
+def test_windows_around_candidates_give_the_whole_scan_result(docs, planted) -> None:
+    # Pass two tokenises only around candidates when pass one's fingerprints
+    # are cached (the default), the whole text without the cache: same result.
+    quote = " ".join(planted)
+    texts = [
+        " ".join(f"w{j}" for j in range(skip)) + f" {left} {quote}{right}"
+        for skip, left, right in docs
+    ]
+    frame = pl.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts})
+    windowed = find_passages_frame(frame, SMALL)
+    whole = find_passages_frame(frame, PassageConfig(filter_mb=4, cache_mb=0))
+    for name in ("passages", "occurrences", "doc_stats"):
+        assert_frame_equal(getattr(windowed, name), getattr(whole, name))
+    assert windowed.stats.ngrams_indexed == whole.stats.ngrams_indexed
+
+
 def test_empty_input() -> None:
     result = find_passages_frame(
         pl.DataFrame(

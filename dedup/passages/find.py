@@ -72,11 +72,16 @@ from dedup.errors import InputError
 from dedup.normalize import normalize
 from dedup.passages.config import PassageConfig
 from dedup.passages.index import occurrences, positions, unique_counts
-from dedup.passages.passes import first_pass, regions, second_pass
+from dedup.passages.passes import (
+    CHECKPOINT,
+    first_pass,
+    regions,
+    second_pass,
+    window_pass,
+)
 from dedup.passages.stats import N_STATS, STAT_COLUMNS
 from dedup.passages.tokens import lower_start_table, normalized_utf8, prepare_batch
 from dedup.passages.winnow import (
-    any_member,
     fill_filter,
     filter_for,
     mark_seen,
@@ -255,6 +260,9 @@ class _Cached:
     stop: int
     fp_off: npt.NDArray[np.int64]
     fps: npt.NDArray[np.uint64]
+    fp_pos: npt.NDArray[np.uint32]
+    ck_off: npt.NDArray[np.int64]
+    ck: npt.NDArray[np.uint32]
     line_rows: npt.NDArray[np.int64]
     line_hashes: npt.NDArray[np.uint64]
     line_spans: npt.NDArray[np.int64]
@@ -264,8 +272,8 @@ class _Cached:
         return sum(
             a.nbytes
             for a in (
-                self.fp_off, self.fps, self.line_rows, self.line_hashes,
-                self.line_spans,
+                self.fp_off, self.fps, self.fp_pos, self.ck_off, self.ck,
+                self.line_rows, self.line_hashes, self.line_spans,
             )
         )  # fmt: skip
 
@@ -374,17 +382,20 @@ def _first_pass(
             breaks = chunk[TEXT].str.count_matches("\n", literal=True)
             line_off = _offsets(breaks.fill_null(0).to_numpy().astype(np.int64) + 1)
             fps = np.empty(int(out_off[-1]), dtype=np.uint64)
+            fp_pos = np.empty(int(out_off[-1]), dtype=np.uint32)
+            ck_off = _offsets((np.diff(prep.offsets) // 2 + 1) // CHECKPOINT + 1)
+            ck = np.empty((int(ck_off[-1]), 2), dtype=np.uint32)
             line_hashes = np.empty(int(line_off[-1]), dtype=np.uint64)
             line_spans = np.empty((int(line_off[-1]), 3), dtype=np.int64)
-            counts = np.zeros((prep.n_docs, 3), dtype=np.int64)
+            counts = np.zeros((prep.n_docs, 4), dtype=np.int64)
             doc_stats = np.zeros((prep.n_docs, N_STATS), dtype=np.float64)
             max_cap = int(cap.max())
             first_pass(
                 prep.data, prep.offsets, classes, lower, is_lower,
                 prep.map_off, prep.map0, prep.map1, prep.n_chars,
                 k, w, config.stats, max_cap,
-                _threads(prep.n_docs), out_off, fps, line_off, line_hashes, line_spans,
-                counts, doc_stats,
+                _threads(prep.n_docs), out_off, fps, fp_pos, ck_off, ck,
+                line_off, line_hashes, line_spans, counts, doc_stats,
             )  # fmt: skip
             fp_idx = _ranges(out_off[:-1], counts[:, 1])
             ln_idx = _ranges(line_off[:-1], counts[:, 2])
@@ -399,6 +410,9 @@ def _first_pass(
                     stop=done + offset + prep.n_docs,
                     fp_off=_offsets(counts[:, 1]),
                     fps=fps[fp_idx],
+                    fp_pos=fp_pos[fp_idx],
+                    ck_off=_offsets(counts[:, 3]),
+                    ck=ck[_ranges(ck_off[:-1], counts[:, 3])],
                     line_rows=np.repeat(
                         np.arange(prep.n_docs, dtype=np.int64), counts[:, 2]
                     ),
@@ -530,9 +544,8 @@ def _second_pass(
                 )
             cached = first.cache.get(r0)
             if cached is not None and cached.stop == r1:
-                # Only documents with a candidate fingerprint are tokenised again;
-                # candidate lines come from the cache.
-                docs = np.flatnonzero(any_member(candidates, cached.fps, cached.fp_off))
+                # Only the neighbourhoods of candidate fingerprints are
+                # tokenised again; candidate lines come from the cache.
                 hit = members(candidates, cached.line_hashes)
                 spans = cached.line_spans[hit]
                 lines = (
@@ -542,9 +555,8 @@ def _second_pass(
                     spans[:, 1],
                     spans[:, 2],
                 )
-                ngrams = _ngrams_of(chunk, docs, r0, first, config, candidates, False)
+                ngrams = _window_ngrams(chunk, r0, cached, first, config, candidates)
             else:
-                docs = np.arange(chunk.height, dtype=np.int64)
                 ngrams, lines = _ngrams_and_lines(chunk, r0, first, config, candidates)
             if len(ngrams):
                 ng_parts.append(ngrams)
@@ -680,21 +692,39 @@ def _run_second_pass(
     return ngrams, lines
 
 
-def _ngrams_of(
+def _window_ngrams(
     chunk: pl.DataFrame,
-    docs: npt.NDArray[np.int64],
     r0: int,
+    cached: _Cached,
     first: _FirstPass,
     config: PassageConfig,
     candidates: npt.NDArray[np.uint64],
-    with_lines: bool,
 ) -> _Ngrams:
-    """The n-grams of the chunk's documents *docs* (positions in the chunk)."""
-    texts = chunk[TEXT].gather(docs) if len(docs) < chunk.height else chunk[TEXT]
-    ngrams, _ = _run_second_pass(
-        texts, docs + r0, first, config, candidates, with_lines
+    """The chunk's n-grams from its cached fingerprints (:func:`window_pass`)."""
+    prep = prepare_batch(chunk[TEXT])
+    n_tokens = first.n_tokens[r0 : r0 + chunk.height]
+    ng_off = _offsets(n_tokens)
+    ng = np.empty((int(ng_off[-1]), 3), dtype=np.int64)
+    ng_hash = np.empty(int(ng_off[-1]), dtype=np.uint64)
+    counts = np.zeros(prep.n_docs, dtype=np.int64)
+    if prep.n_docs:
+        window_pass(
+            prep.data, prep.offsets, table(), lower_table(), lower_start_table(),
+            prep.map_off, prep.map0, prep.map1, n_tokens, cached.fp_off,
+            cached.fps, cached.fp_pos, cached.ck_off, cached.ck, config.kgram,
+            config.window, config.min_words, candidates,
+            int(prep.token_capacity().max()), _threads(prep.n_docs),
+            ng_off, ng, ng_hash, counts,
+        )  # fmt: skip
+    idx = _ranges(ng_off[:-1], counts)
+    rows = np.arange(r0, r0 + chunk.height, dtype=np.uint32)
+    return _Ngrams(
+        ng_hash[idx],
+        np.repeat(rows, counts),
+        ng[idx, 0].astype(np.uint32),
+        ng[idx, 1].astype(np.uint32),
+        ng[idx, 2].astype(np.uint32),
     )
-    return ngrams
 
 
 def _ngrams_and_lines(

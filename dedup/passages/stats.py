@@ -41,6 +41,7 @@ from dedup.passages.tokens import (
     L_TOK0,
     L_TOK1,
     N_LINE_FIELDS,
+    N_TOK_FIELDS,
     doc_tokens,
     lower_start_table,
     prepare_batch,
@@ -277,7 +278,7 @@ def _batch_stats(
     n_docs = len(offsets) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
-        toks = np.empty((max_cap, 4), dtype=np.int64)
+        toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
         hashes = np.empty(max_cap, dtype=np.uint64)
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         scratch = new_scratch(2 * max_cap)

@@ -27,7 +27,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
-from dedup.shingle import gram_hash
+from dedup.shingle import gram_hashes
 
 BLOCK_WORDS = 8  # 512 bits, one cache line
 PROBES = 4
@@ -158,12 +158,7 @@ def kgram_hashes(
     hashes: npt.NDArray[np.uint64], n: int, k: int, out: npt.NDArray[np.uint64]
 ) -> int:
     """Hashes of the word k-grams of ``hashes[:n]`` into *out*; return their count."""
-    m = n - k + 1
-    if m <= 0:
-        return 0
-    for i in range(m):
-        out[i] = gram_hash(hashes, i, k)
-    return m
+    return gram_hashes(hashes, n, k, out)
 
 
 @nb.njit(cache=True)
