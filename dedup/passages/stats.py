@@ -163,34 +163,33 @@ def doc_stats(
         if m <= 0:
             return
         gg = np.uint64(g)
-        for i in range(m):
-            acc[i] = acc[i] * POLY + hashes[i + g - 1]
-            if g == 2:
-                flags[i] = True
-        best = 1
-        best_first = 0
+        best = np.int64(1)
+        best_first = np.int64(0)
         any_rep = False
         for i in range(m):
-            if not flags[i]:
+            acc[i] = acc[i] * POLY + hashes[i + g - 1]
+            if g > 2 and not flags[i]:
                 continue
             k = _key(fmix64(acc[i] + gg))
             s = _slot(keys, mask, k)
             if keys[s] != k:
                 keys[s] = k
-                counts[s] = 0
-                counts[size + s] = i  # where the g-gram first occurs
-            counts[s] += 1
+                # (first position << 32) + count: one word per slot.
+                counts[s] = (np.int64(i) << 32) + 1
+            else:
+                counts[s] += 1
+                v = counts[s]
+                c = v & 0xFFFFFFFF
+                f = v >> 32
+                # Ties go to the n-gram seen first, as with Counter.most_common.
+                if c > best or (c == best and f < best_first):
+                    best = c
+                    best_first = f
             slots[i] = s
-            c = counts[s]
-            f = counts[size + s]
-            # Ties go to the n-gram seen first, as with Counter.most_common.
-            if c > best or (c == best and c > 1 and f < best_first):
-                best = c
-                best_first = f
         for i in range(m):
-            if flags[i]:
+            if g == 2 or flags[i]:
                 keys[slots[i]] = 0  # leave the table empty for the next round
-                flags[i] = counts[slots[i]] >= 2
+                flags[i] = (counts[slots[i]] & 0xFFFFFFFF) >= 2
                 any_rep = any_rep or flags[i]
         if m < n:
             flags[m] = False
@@ -243,7 +242,7 @@ def new_scratch(n_items: int) -> Scratch:
     size = table_size(n_items)
     return (
         np.empty(size, dtype=np.uint64),
-        np.empty(2 * size, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
         np.empty(n_items + 1, dtype=np.uint64),
         np.empty(n_items + 1, dtype=np.int64),
         np.empty(n_items + 1, dtype=np.bool_),
