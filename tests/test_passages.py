@@ -567,6 +567,7 @@ def test_bad_strip_kinds_are_named() -> None:
         ),
         ({"filter_mb": 0}, "filter_mb must be 1..65536; got 0"),
         ({"keep_text_mb": -1}, "keep_text_mb must be >= 0"),
+        ({"index_mb": -1}, "index_mb must be >= 0"),
     ],
 )
 def test_config_errors_name_parameter_range_and_value(kwargs, name) -> None:
@@ -709,6 +710,48 @@ def test_without_the_fingerprint_cache_the_result_is_the_same(kinds_corpus) -> N
     again = find_passages_frame(frame, config)
     for name in ("passages", "occurrences", "doc_stats"):
         assert_frame_equal(getattr(again, name), getattr(result, name))
+
+
+def test_a_spilled_index_gives_the_same_result(kinds_corpus, seeds) -> None:
+    frame, result = kinds_corpus
+    config = PassageConfig(boilerplate_min_docs=3, filter_mb=4, index_mb=0)
+    again = find_passages_frame(frame, config)
+    for name in ("passages", "occurrences", "doc_stats"):
+        assert_frame_equal(getattr(again, name), getattr(result, name))
+    _, result = seeds
+    again = find_passages(
+        open_source(str(SEEDS)), PassageConfig(filter_mb=4, index_mb=0)
+    )
+    for name in ("passages", "occurrences", "doc_stats"):
+        assert_frame_equal(getattr(again, name), getattr(result, name))
+
+
+@settings(max_examples=20)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=40), max_size=8))
+def test_ngram_store_spilled_or_not_counts_and_replays_alike(parts) -> None:
+    from dedup.passages.ngrams import Ngrams, NgramStore
+
+    def fill(budget: int) -> NgramStore:
+        store = NgramStore(budget)
+        for i, part in enumerate(parts):
+            # Spread the hashes over the partitions (top bits).
+            h = np.array(part, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            z = np.full(len(part), i, dtype=np.uint32)
+            store.add(Ngrams(h, z, z, z, z))
+        return store
+
+    memory, disk = fill(1 << 30), fill(0)
+    assert not memory.spilled
+    assert disk.spilled == any(parts)
+    try:
+        for a, b in zip(memory.repeated(), disk.repeated(), strict=True):
+            assert a.tolist() == b.tolist()
+        got = [(p.hash.tolist(), p.row.tolist()) for p in disk.parts()]
+        assert got == [(p.hash.tolist(), p.row.tolist()) for p in memory.parts()]
+        assert len(memory) == len(disk) == sum(map(len, parts))
+    finally:
+        memory.close()
+        disk.close()
 
 
 def test_reread_path_gives_the_same_result(seeds) -> None:

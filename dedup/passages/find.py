@@ -71,7 +71,8 @@ from dedup.charclass import lower_table, table
 from dedup.errors import InputError
 from dedup.normalize import normalize
 from dedup.passages.config import PassageConfig
-from dedup.passages.index import occurrences, positions, unique_counts
+from dedup.passages.index import build_index, lookup, positions, unique_counts
+from dedup.passages.ngrams import Ngrams, NgramStore
 from dedup.passages.passes import (
     CHECKPOINT,
     first_pass,
@@ -220,13 +221,15 @@ def find_passages(
     clock = time.perf_counter()
     second = _second_pass(source, config, first, report)
     first.cache.clear()
-    stats.ngrams_indexed = sum(len(part) for part in second.ngrams)
+    stats.ngrams_indexed = len(second.ngrams)
     stats.seconds["repeats"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     bp = _boilerplate(second.lines, first, config)
-    members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
-    second.ngrams = []
+    try:
+        members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
+    finally:
+        second.ngrams.close()
     stats.regions = n_regions
     stats.ngrams_repeated = n_repeated
     stats.seconds["regions"] = time.perf_counter() - clock
@@ -471,39 +474,8 @@ def _first_pass(
 
 
 @dataclass
-class _Ngrams:
-    """The n-gram index: one entry per n-gram near a candidate, in input order."""
-
-    hash: npt.NDArray[np.uint64]
-    row: npt.NDArray[np.uint32]
-    pos: npt.NDArray[np.uint32]
-    start: npt.NDArray[np.uint32]
-    end: npt.NDArray[np.uint32]
-
-    @staticmethod
-    def concat(parts: list[_Ngrams]) -> _Ngrams:
-        if not parts:
-            return _Ngrams(
-                np.zeros(0, np.uint64), *(np.zeros(0, np.uint32) for _ in range(4))
-            )
-        return _Ngrams(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in _NGRAM_FIELDS)
-        )
-
-    def take(self, mask: npt.NDArray[np.bool_]) -> _Ngrams:
-        return _Ngrams(*(getattr(self, f)[mask] for f in _NGRAM_FIELDS))
-
-    def __len__(self) -> int:
-        return len(self.hash)
-
-
-_NGRAM_FIELDS = ("hash", "row", "pos", "start", "end")
-
-
-@dataclass
 class _SecondPass:
-    # In parts: concatenating the whole index would double it for a moment.
-    ngrams: list[_Ngrams]
+    ngrams: NgramStore
     lines: pl.DataFrame
     texts: pl.DataFrame | None
     line_text: dict[int, str]
@@ -523,7 +495,7 @@ def _second_pass(
 ) -> _SecondPass:
     candidates = filter_for(len(first.candidates))
     fill_filter(candidates, first.candidates)
-    ng_parts: list[_Ngrams] = []
+    store = NgramStore(config.index_mb << 20)
     ln_parts: list[pl.DataFrame] = []
     texts: list[pl.DataFrame] | None = []
     line_text: dict[int, str] = {}
@@ -558,8 +530,7 @@ def _second_pass(
                 ngrams = _window_ngrams(chunk, r0, cached, first, config, candidates)
             else:
                 ngrams, lines = _ngrams_and_lines(chunk, r0, first, config, candidates)
-            if len(ngrams):
-                ng_parts.append(ngrams)
+            store.add(ngrams)
             if len(lines[0]):
                 ln_parts.append(
                     pl.DataFrame(
@@ -588,7 +559,7 @@ def _second_pass(
     if done != len(first.n_bytes):
         raise InputError(f"{source.name}: the input changed between the two passes")
     return _SecondPass(
-        ngrams=ng_parts,
+        ngrams=store,
         lines=pl.concat(ln_parts) if ln_parts else pl.DataFrame(schema=_LINE_SCHEMA),
         texts=(
             None
@@ -602,7 +573,7 @@ def _second_pass(
 _RUN_SCHEMA = {ROW: pl.Int64, START: pl.Int64, END: pl.Int64, TEXT: pl.String}
 
 
-def _run_texts(chunk: pl.DataFrame, ngrams: _Ngrams, r0: int) -> pl.DataFrame:
+def _run_texts(chunk: pl.DataFrame, ngrams: Ngrams, r0: int) -> pl.DataFrame:
     """Row, start, end and text of each run of consecutive indexed n-grams."""
     row = ngrams.row.astype(np.int64)
     pos = ngrams.pos.astype(np.int64)
@@ -651,7 +622,7 @@ def _run_second_pass(
     config: PassageConfig,
     candidates: npt.NDArray[np.uint64],
     with_lines: bool,
-) -> tuple[_Ngrams, _Lines]:
+) -> tuple[Ngrams, _Lines]:
     """Pass two over *texts* (global rows *rows*): n-grams and candidate lines.
 
     Line rows are positions in *texts*.
@@ -673,7 +644,7 @@ def _run_second_pass(
             ng_off, ng, ng_hash, ln_off, ln, ln_hash, counts,
         )  # fmt: skip
     idx = _ranges(ng_off[:-1], counts[:, 0])
-    ngrams = _Ngrams(
+    ngrams = Ngrams(
         ng_hash[idx],
         np.repeat(rows, counts[:, 0]).astype(np.uint32),
         ng[idx, 0].astype(np.uint32),
@@ -699,7 +670,7 @@ def _window_ngrams(
     first: _FirstPass,
     config: PassageConfig,
     candidates: npt.NDArray[np.uint64],
-) -> _Ngrams:
+) -> Ngrams:
     """The chunk's n-grams from its cached fingerprints (:func:`window_pass`)."""
     prep = prepare_batch(chunk[TEXT])
     n_tokens = first.n_tokens[r0 : r0 + chunk.height]
@@ -718,7 +689,7 @@ def _window_ngrams(
         )  # fmt: skip
     idx = _ranges(ng_off[:-1], counts)
     rows = np.arange(r0, r0 + chunk.height, dtype=np.uint32)
-    return _Ngrams(
+    return Ngrams(
         ng_hash[idx],
         np.repeat(rows, counts),
         ng[idx, 0].astype(np.uint32),
@@ -733,7 +704,7 @@ def _ngrams_and_lines(
     first: _FirstPass,
     config: PassageConfig,
     candidates: npt.NDArray[np.uint64],
-) -> tuple[_Ngrams, _Lines]:
+) -> tuple[Ngrams, _Lines]:
     rows = np.arange(r0, r0 + chunk.height, dtype=np.int64)
     return _run_second_pass(chunk[TEXT], rows, first, config, candidates, True)
 
@@ -816,70 +787,63 @@ def _boilerplate(
 
 
 def _passage_members(
-    parts: list[_Ngrams], bp: pl.DataFrame, config: PassageConfig
+    store: NgramStore, bp: pl.DataFrame, config: PassageConfig
 ) -> tuple[pl.DataFrame, int, int]:
     """Regions with the passage (key) they belong to; ``_rep`` marks its text.
 
-    Empties *parts* as it goes: only n-grams that occur twice are kept.
+    Reads the index part by part (:class:`_Repeats`): memory holds the
+    regions and the distinct repeated n-grams, not the index.
     """
-    count = occurrences(
-        np.concatenate([part.hash for part in parts])
-        if parts
-        else np.zeros(0, dtype=np.uint64)
-    )
-    kept: list[_Ngrams] = []
-    base = 0
-    while parts:
-        part = parts.pop(0)
-        kept.append(part.take(count[base : base + len(part)] >= 2))
-        base += len(part)
-    rep = _Ngrams.concat(kept)
-    del kept
-    count = count[count >= 2]
-    n = len(rep)
-    region_of = np.zeros(n, dtype=np.int64)
-    spans, _, key, _ = regions(
-        rep.row, rep.pos, rep.start, rep.end, rep.hash, count, config.min_words,
-        region_of,
-    )  # fmt: skip
-    n_regions = len(spans)
-    found = pl.DataFrame(
-        {
-            _REGION: np.arange(n_regions, dtype=np.int64),
-            ROW: spans[:, 0],
-            _TOK0: spans[:, 1],
-            _TOK1: spans[:, 2],
-            START: spans[:, 3],
-            END: spans[:, 4],
-            _KEY: key,
-        },
-        schema={
-            _REGION: pl.Int64, ROW: pl.Int64, _TOK0: pl.Int64, _TOK1: pl.Int64,
-            START: pl.Int64, END: pl.Int64, _KEY: pl.UInt64,
-        },
-    )  # fmt: skip
-    if bp.height and found.height:
-        inside = (
-            found.select(_REGION, ROW, START, END)
-            .join(
-                bp.select(
-                    pl.col(ROW).cast(pl.Int64),
-                    pl.col(START).cast(pl.Int64).alias("_bs"),
-                    pl.col(END).cast(pl.Int64).alias("_be"),
-                ),
-                on=ROW,
-            )
-            .filter((pl.col(START) >= pl.col("_bs")) & (pl.col(END) <= pl.col("_be")))
-            .select(_REGION)
-            .unique()
+    repeats = _Repeats(store, config.min_words)
+    bp_row = bp[ROW].cast(pl.Int64).to_numpy() if bp.height else np.zeros(0, np.int64)
+    order = np.argsort(bp_row, kind="stable")
+    bp_row = bp_row[order]
+    bp_start = bp[START].cast(pl.Int64).to_numpy()[order] if bp.height else bp_row
+    bp_end = bp[END].cast(pl.Int64).to_numpy()[order] if bp.height else bp_row
+    found_parts = [pl.DataFrame(schema=_FOUND_SCHEMA)]
+    n_regions = 0
+    for rep, _, spans, key in repeats.parts():
+        frame = pl.DataFrame(
+            {
+                _REGION: np.arange(n_regions, n_regions + len(spans), dtype=np.int64),
+                ROW: spans[:, 0],
+                _TOK0: spans[:, 1],
+                _TOK1: spans[:, 2],
+                START: spans[:, 3],
+                END: spans[:, 4],
+                _KEY: key,
+            },
+            schema=_FOUND_SCHEMA,
         )
-        found = found.join(inside, on=_REGION, how="anti")
+        n_regions += len(spans)
+        if len(spans) and len(bp_row):
+            # Regions inside a boilerplate line are that line, not a passage.
+            lo = np.searchsorted(bp_row, rep.row[0], side="left")
+            hi = np.searchsorted(bp_row, rep.row[-1], side="right")
+            if lo < hi:
+                lines = pl.DataFrame(
+                    {ROW: bp_row[lo:hi], "_bs": bp_start[lo:hi], "_be": bp_end[lo:hi]}
+                )
+                inside = (
+                    frame.select(_REGION, ROW, START, END)
+                    .join(lines, on=ROW)
+                    .filter(
+                        (pl.col(START) >= pl.col("_bs"))
+                        & (pl.col(END) <= pl.col("_be"))
+                    )
+                    .select(_REGION)
+                    .unique()
+                )
+                frame = frame.join(inside, on=_REGION, how="anti")
+        found_parts.append(frame)
+    found = pl.concat(found_parts)
+    del found_parts
     size = pl.len().over(_KEY)
     core = found.filter(size >= 2)
     orphans = found.filter(size == 1)
     members = core.with_columns(pl.lit(True).alias("_core"))
     if orphans.height and core.height:
-        attached = _attach_orphans(rep.hash, region_of, n_regions, core, orphans)
+        attached = _attach_orphans(repeats, n_regions, core, orphans)
         members = pl.concat(
             [
                 members,
@@ -898,12 +862,57 @@ def _passage_members(
     members = members.join(first, on=_REGION, how="left").with_columns(
         pl.col("_rep").fill_null(False)
     )
-    return members, n_regions, n
+    return members, n_regions, repeats.n_repeated
+
+
+_FOUND_SCHEMA = {
+    _REGION: pl.Int64, ROW: pl.Int64, _TOK0: pl.Int64, _TOK1: pl.Int64,
+    START: pl.Int64, END: pl.Int64, _KEY: pl.UInt64,
+}  # fmt: skip
+
+
+class _Repeats:
+    """The repeated n-grams of an index, part by part, cut into regions.
+
+    Each pass over :meth:`parts` reads the index again and gives the same
+    parts: (repeated n-grams, their global region, region spans, region keys).
+    """
+
+    def __init__(self, store: NgramStore, n_words: int) -> None:
+        self.store = store
+        self.n_words = n_words
+        keys, self.counts = store.repeated()
+        self.table, self.where = build_index(keys)
+        self.n_repeated = 0
+
+    def parts(
+        self,
+    ) -> Iterator[
+        tuple[
+            Ngrams, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint64]
+        ]
+    ]:
+        base = 0
+        n_repeated = 0
+        for part in self.store.parts():
+            at = np.empty(len(part), dtype=np.int64)
+            lookup(self.table, self.where, part.hash, at)
+            again = at >= 0
+            rep = part.take(again)
+            count = self.counts[at[again]]
+            region_of = np.zeros(len(rep), dtype=np.int64)
+            spans, _, key, _ = regions(
+                rep.row, rep.pos, rep.start, rep.end, rep.hash, count, self.n_words,
+                region_of,
+            )  # fmt: skip
+            n_repeated += len(rep)
+            yield rep, region_of + base, spans, key
+            base += len(spans)
+        self.n_repeated = n_repeated
 
 
 def _attach_orphans(
-    hashes: npt.NDArray[np.uint64],
-    region_of: npt.NDArray[np.int64],
+    repeats: _Repeats,
     n_regions: int,
     core: pl.DataFrame,
     orphans: pl.DataFrame,
@@ -922,19 +931,34 @@ def _attach_orphans(
     core_regions = core[_REGION].to_numpy()
     core_key[core_regions] = core[_KEY].to_numpy()
     is_core[core_regions] = True
-    in_orphan = is_orphan[region_of]
-    orphan_hashes = unique_counts(hashes[in_orphan])[0]
-    in_core = is_core[region_of]
-    shared = positions(orphan_hashes, hashes[in_core])
-    hit = shared >= 0
-    to = pl.DataFrame(
-        {"_h": shared[hit], "_to": core_key[region_of[in_core][hit]]}
-    ).unique()
+    # Two reads of the index: the orphans' n-grams (few), then the core
+    # n-grams among them.
+    o_hash: list[npt.NDArray[np.uint64]] = [np.zeros(0, dtype=np.uint64)]
+    o_region: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    for rep, region_of, _, _ in repeats.parts():
+        in_orphan = is_orphan[region_of]
+        o_hash.append(rep.hash[in_orphan])
+        o_region.append(region_of[in_orphan])
+    orphan_hash = np.concatenate(o_hash)
+    orphan_hashes = unique_counts(orphan_hash)[0]
+    table, where = build_index(orphan_hashes)
+    to_parts = [pl.DataFrame(schema={"_h": pl.Int64, "_to": pl.UInt64})]
+    for rep, region_of, _, _ in repeats.parts():
+        in_core = is_core[region_of]
+        shared = np.empty(int(in_core.sum()), dtype=np.int64)
+        lookup(table, where, rep.hash[in_core], shared)
+        hit = shared >= 0
+        to_parts.append(
+            pl.DataFrame(
+                {"_h": shared[hit], "_to": core_key[region_of[in_core][hit]]}
+            ).unique()
+        )
+    to = pl.concat(to_parts).unique()
     links = (
         pl.DataFrame(
             {
-                _REGION: region_of[in_orphan],
-                "_h": positions(orphan_hashes, hashes[in_orphan]),
+                _REGION: np.concatenate(o_region),
+                "_h": positions(orphan_hashes, orphan_hash),
             }
         )
         .join(to, on="_h")
