@@ -746,8 +746,10 @@ def test_ngram_store_spilled_or_not_counts_and_replays_alike(parts) -> None:
     try:
         for a, b in zip(memory.repeated(), disk.repeated(), strict=True):
             assert a.tolist() == b.tolist()
-        got = [(p.hash.tolist(), p.row.tolist()) for p in disk.parts()]
-        assert got == [(p.hash.tolist(), p.row.tolist()) for p in memory.parts()]
+        got = Ngrams.concat(list(disk.parts()))
+        want = Ngrams.concat(list(memory.parts()))
+        assert got.hash.tolist() == want.hash.tolist()
+        assert got.row.tolist() == want.row.tolist()
         assert len(memory) == len(disk) == sum(map(len, parts))
     finally:
         memory.close()

@@ -137,6 +137,7 @@ class PassageStats:
     occurrences: int = 0
     reread: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_seconds(self) -> float:
@@ -209,22 +210,24 @@ def find_passages(
     report: ProgressFn = progress or (lambda stage, done, total: None)
     stats = PassageStats()
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     first = _first_pass(source, config, report, stats)
     stats.seconds["fingerprints"] = time.perf_counter() - clock
+    stats.cpu_seconds["fingerprints"] = time.process_time() - cpu
     stats.read = source.n_read
     quarantine = list(source.quarantine)
     stats.quarantined = len(quarantine)
     stats.quarantine_reasons = dict(Counter(reason_kind(q) for q in quarantine))
     stats.documents = len(first.doc_ids)
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     second = _second_pass(source, config, first, report)
     first.cache.clear()
     stats.ngrams_indexed = len(second.ngrams)
     stats.seconds["repeats"] = time.perf_counter() - clock
+    stats.cpu_seconds["repeats"] = time.process_time() - cpu
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     bp = _boilerplate(second.lines, first, config)
     try:
         members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
@@ -233,8 +236,9 @@ def find_passages(
     stats.regions = n_regions
     stats.ngrams_repeated = n_repeated
     stats.seconds["regions"] = time.perf_counter() - clock
+    stats.cpu_seconds["regions"] = time.process_time() - cpu
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     texts = second.texts
     reps = members.filter(pl.col("_rep")).select(_KEY, ROW, START, END)
     if texts is None:
@@ -250,6 +254,7 @@ def find_passages(
     }
     stats.occurrences = occurrences.height
     stats.seconds["passages"] = time.perf_counter() - clock
+    stats.cpu_seconds["passages"] = time.process_time() - cpu
     return PassagesResult(passages, occurrences, doc_stats, quarantine, stats, config)
 
 

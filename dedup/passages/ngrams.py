@@ -44,6 +44,9 @@ _SHIFT = np.uint64(64 - 6)
 
 FIELDS = ("hash", "row", "pos", "start", "end")
 
+#: Size of the parts :meth:`NgramStore.parts` gives from memory.
+PART_BYTES = 32 << 20
+
 
 @dataclass
 class Ngrams:
@@ -160,7 +163,17 @@ class NgramStore:
     def parts(self) -> Iterator[Ngrams]:
         """The entries in input order, a part (of whole documents) at a time."""
         if not self.spilled:
-            yield from self._mem
+            # Few large parts: each part costs a few frame operations.
+            group: list[Ngrams] = []
+            size = 0
+            for part in self._mem:
+                group.append(part)
+                size += part.nbytes
+                if size >= PART_BYTES:
+                    yield Ngrams.concat(group)
+                    group, size = [], 0
+            if group:
+                yield Ngrams.concat(group)
             return
         for path in self._runs:
             with np.load(path) as z:
