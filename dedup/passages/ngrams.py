@@ -119,19 +119,36 @@ class NgramStore:
         if self._tmp is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="dedup-passages-")
         tmp = Path(self._tmp.name)
-        run = Ngrams.concat(self._mem)
-        self._mem, self._mem_bytes = [], 0
-        path = tmp / f"run{len(self._runs):05d}.npz"
-        np.savez(path, **{f: getattr(run, f) for f in FIELDS})
-        self._runs.append(path)
-        part = (run.hash >> _SHIFT).astype(np.int64)
-        order = np.argsort(part, kind="stable")
-        bounds = np.searchsorted(part[order], np.arange(PARTITIONS + 1))
-        hashes = run.hash[order]
-        for p in range(PARTITIONS):
-            if bounds[p] < bounds[p + 1]:
-                with open(tmp / f"hash{p:02d}.bin", "ab") as fh:
-                    hashes[bounds[p] : bounds[p + 1]].tofile(fh)
+        groups, self._mem, self._mem_bytes = list(self._grouped()), [], 0
+        for run in groups:
+            path = tmp / f"run{len(self._runs):05d}.npz"
+            np.savez(path, **{f: getattr(run, f) for f in FIELDS})
+            self._runs.append(path)
+            part = (run.hash >> _SHIFT).astype(np.int64)
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(PARTITIONS + 1))
+            hashes = run.hash[order]
+            for p in range(PARTITIONS):
+                if bounds[p] < bounds[p + 1]:
+                    with open(tmp / f"hash{p:02d}.bin", "ab") as fh:
+                        hashes[bounds[p] : bounds[p + 1]].tofile(fh)
+
+    def _grouped(self) -> Iterator[Ngrams]:
+        """The parts in memory, joined into parts of about ``PART_BYTES``.
+
+        Large enough that each costs few frame operations, small enough that
+        cutting one into regions takes little memory.
+        """
+        group: list[Ngrams] = []
+        size = 0
+        for part in self._mem:
+            group.append(part)
+            size += part.nbytes
+            if size >= PART_BYTES:
+                yield Ngrams.concat(group)
+                group, size = [], 0
+        if group:
+            yield Ngrams.concat(group)
 
     def repeated(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
         """Sorted distinct hashes that occur twice or more, and their counts."""
@@ -163,17 +180,7 @@ class NgramStore:
     def parts(self) -> Iterator[Ngrams]:
         """The entries in input order, a part (of whole documents) at a time."""
         if not self.spilled:
-            # Few large parts: each part costs a few frame operations.
-            group: list[Ngrams] = []
-            size = 0
-            for part in self._mem:
-                group.append(part)
-                size += part.nbytes
-                if size >= PART_BYTES:
-                    yield Ngrams.concat(group)
-                    group, size = [], 0
-            if group:
-                yield Ngrams.concat(group)
+            yield from self._grouped()
             return
         for path in self._runs:
             with np.load(path) as z:

@@ -78,6 +78,15 @@ def _key(h: np.uint64) -> np.uint64:
     return h | np.uint64(1)
 
 
+@nb.njit(inline="always", cache=True)
+def _word_chars(toks: npt.NDArray[np.int64], a: int, b: int) -> int:
+    """Characters of words *a* to *b* - 1 (no spaces)."""
+    total = 0
+    for t in range(a, b):
+        total += toks[t, 1] - toks[t, 0]
+    return total
+
+
 @nb.njit(cache=True)
 def _dup_units(
     keys: npt.NDArray[np.uint64],
@@ -132,7 +141,7 @@ def doc_stats(
 
     *scratch* comes from :func:`new_scratch` for at least ``n + n_lines``.
     """
-    keys, counts, acc, word_chars, flags, slots = scratch
+    keys, counts, acc, _, flags, slots = scratch
     out[:] = 0.0
     if n_chars <= 0:
         return
@@ -148,11 +157,7 @@ def doc_stats(
         out[3] = min(1.0, chars / n_chars)
     # The n-gram rounds below empty the slots they use instead of the table.
     keys[:size] = 0
-    # word_chars[i]: characters of the first i words (no spaces).
-    word_chars[0] = 0
-    for t in range(n):
-        word_chars[t + 1] = word_chars[t] + toks[t, 1] - toks[t, 0]
-        acc[t] = hashes[t]
+    acc[:n] = hashes[:n]
     # acc[i] grows from the 1-gram at i to the g-gram, one word per round (a
     # polynomial hash), so each n-gram costs one multiply, not n. Only
     # positions whose (g-1)-gram recurs can hold a recurring g-gram, so each
@@ -194,7 +199,8 @@ def doc_stats(
         if m < n:
             flags[m] = False
         if g < 5:
-            length = word_chars[best_first + g] - word_chars[best_first] + g - 1
+            first = int(best_first)
+            length = _word_chars(toks, first, first + g) + g - 1
             out[2 + g] = min(1.0, best * length / n_chars)
     if not any_rep:
         return
@@ -214,7 +220,7 @@ def doc_stats(
                 k = _key(fmix64(acc[i] + gg))
                 s = _slot(keys, mask, k)
                 if keys[s] == k:
-                    repeated += word_chars[i + g] - word_chars[i]
+                    repeated += _word_chars(toks, i, i + g)
                     i += g
                     continue
                 keys[s] = k

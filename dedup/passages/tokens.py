@@ -49,6 +49,7 @@ from dedup.normalize import _fold
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, _decode, fmix64
 
 NEWLINE = 10
+SPACE = 32
 
 # Line fields, columns of the ``lines`` array of :func:`doc_tokens`.
 L_START, L_END, L_TOK0, L_TOK1, L_LOWER, L_TERM = 0, 1, 2, 3, 4, 5
@@ -207,6 +208,22 @@ def scan_tokens(
                 prev = b
                 i += 1
                 ci += 1
+            if i < end and data[i] == SPACE:
+                # The commonest end of a word, a space: what the general path
+                # below does for it (close the token, then a space), inline.
+                ci += 1
+                hashes[n] = fmix64(h)
+                toks[n, 1] = ci
+                toks[n, 3] = ci
+                toks[n, 4] = i
+                n += 1
+                in_tok = False
+                h = FNV_OFFSET
+                le = ci
+                last_cp = prev
+                glued = False
+                gap = ci + 1
+                i += 1
             continue
         if c == IGNORE:
             continue
