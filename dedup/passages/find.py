@@ -407,7 +407,8 @@ def _first_pass(
             )  # fmt: skip
             fp_idx = _ranges(out_off[:-1], counts[:, 1])
             ln_idx = _ranges(line_off[:-1], counts[:, 2])
-            for flat in (fps[fp_idx], line_hashes[ln_idx]):
+            flat_fps, flat_lines = fps[fp_idx], line_hashes[ln_idx]
+            for flat in (flat_fps, flat_lines):
                 seen = np.empty(len(flat), dtype=np.bool_)
                 mark_seen(bloom, flat, seen)
                 cands.append(flat[seen])
@@ -417,14 +418,14 @@ def _first_pass(
                 kept = _Cached(
                     stop=done + offset + prep.n_docs,
                     fp_off=_offsets(counts[:, 1]),
-                    fps=fps[fp_idx],
+                    fps=flat_fps,
                     fp_pos=fp_pos[fp_idx],
                     ck_off=_offsets(counts[:, 3]),
                     ck=ck[_ranges(ck_off[:-1], counts[:, 3])],
                     line_rows=np.repeat(
                         np.arange(prep.n_docs, dtype=np.int64), counts[:, 2]
                     ),
-                    line_hashes=line_hashes[ln_idx],
+                    line_hashes=flat_lines,
                     line_spans=line_spans[ln_idx],
                 )
                 cache_room -= kept.nbytes
@@ -605,10 +606,19 @@ def _first_line_texts(
     if not len(hashes):
         return
     uniq, first = np.unique(hashes, return_index=True)
-    for h, i in zip(uniq.tolist(), first.tolist(), strict=True):
-        if h not in line_text:
-            text = chunk[TEXT][int(rows[i])]
-            line_text[h] = text[int(starts[i]) : int(ends[i])]
+    new = [
+        (h, i)
+        for h, i in zip(uniq.tolist(), first.tolist(), strict=True)
+        if h not in line_text
+    ]
+    if not new:
+        return
+    at = np.array([i for _, i in new], dtype=np.int64)
+    texts = chunk[TEXT].gather(rows[at]).to_list()
+    for (h, _), text, s, e in zip(
+        new, texts, starts[at].tolist(), ends[at].tolist(), strict=True
+    ):
+        line_text[h] = text[s:e]
 
 
 _Lines = tuple[
