@@ -46,7 +46,7 @@ from dedup.passages.tokens import (
     lower_start_table,
     prepare_batch,
 )
-from dedup.shingle import POLY, fmix64, gram_hash
+from dedup.shingle import POLY, gram_hash
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -159,7 +159,9 @@ def doc_stats(
     keys[:size] = 0
     acc[:n] = hashes[:n]
     # acc[i] grows from the 1-gram at i to the g-gram, one word per round (a
-    # polynomial hash), so each n-gram costs one multiply, not n. Only
+    # polynomial hash), so each n-gram costs one multiply, not n. It is used
+    # as the key without a finaliser: over token hashes that are already
+    # mixed, its low bits are as uniform as a finalised hash's. Only
     # positions whose (g-1)-gram recurs can hold a recurring g-gram, so each
     # round looks up only those (flags): a few percent of the words by g = 5.
     any_rep = False
@@ -175,7 +177,7 @@ def doc_stats(
             acc[i] = acc[i] * POLY + hashes[i + g - 1]
             if g > 2 and not flags[i]:
                 continue
-            k = _key(fmix64(acc[i] + gg))
+            k = _key(acc[i] + gg)
             s = _slot(keys, mask, k)
             if keys[s] != k:
                 keys[s] = k
@@ -217,7 +219,7 @@ def doc_stats(
         i = 0
         while i < m:
             if flags[i]:
-                k = _key(fmix64(acc[i] + gg))
+                k = _key(acc[i] + gg)
                 s = _slot(keys, mask, k)
                 if keys[s] == k:
                     repeated += _word_chars(toks, i, i + g)
