@@ -243,7 +243,7 @@ def find_passages(
     reps = members.filter(pl.col("_rep")).select(_KEY, ROW, START, END)
     if texts is None:
         stats.reread = True
-        texts = _reread(source, np.unique(reps[ROW].to_numpy()), report)
+        texts = _reread(source, reps, report)
     rep_text = _cut(reps, texts)
     passages, occurrences = _assemble(
         members, bp, rep_text, second.line_text, first.doc_ids
@@ -725,22 +725,36 @@ def _ngrams_and_lines(
 
 
 def _reread(
-    source: BatchSource, needed: npt.NDArray[np.int64], report: ProgressFn
+    source: BatchSource, reps: pl.DataFrame, report: ProgressFn
 ) -> pl.DataFrame:
-    """Whole texts of the *needed* rows, read again, as runs (row, start, end, text)."""
-    wanted = pl.Series(ROW, needed.astype(np.uint64))
+    """The spans of *reps* (row, start, end), read again, as runs with their text.
+
+    Cut batch by batch: memory holds the passages' texts, not their documents.
+    """
+    spans = reps.select(
+        pl.col(ROW).cast(pl.Int64), pl.col(START).cast(pl.Int64),
+        pl.col(END).cast(pl.Int64),
+    ).sort(ROW)  # fmt: skip
+    rows = spans[ROW].to_numpy()
     parts = [pl.DataFrame(schema=_RUN_SCHEMA)]
     done = 0
     for batch in source.batches():
-        hit = batch.filter(pl.col(ROW).is_in(wanted.implode()))
-        parts.append(
-            hit.select(
-                pl.col(ROW).cast(pl.Int64),
-                pl.lit(0, dtype=pl.Int64).alias(START),
-                pl.col(TEXT).str.len_chars().cast(pl.Int64).alias(END),
-                pl.col(TEXT),
-            )
-        )
+        if batch.height:
+            lo = np.searchsorted(rows, int(batch[ROW][0]), side="left")
+            hi = np.searchsorted(rows, int(batch[ROW][-1]), side="right")
+            if lo < hi:
+                parts.append(
+                    spans.slice(int(lo), int(hi - lo))
+                    .join(
+                        batch.select(pl.col(ROW).cast(pl.Int64), TEXT),
+                        on=ROW,
+                        how="inner",
+                        maintain_order="left",
+                    )
+                    .with_columns(
+                        pl.col(TEXT).str.slice(START, pl.col(END) - pl.col(START))
+                    )
+                )
         done += batch.height
         report("texts", done, None)
     return pl.concat(parts)
