@@ -44,6 +44,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,14 +239,38 @@ def _worker_memory(args: argparse.Namespace) -> dict[str, object]:
     # Batches of 5,000: the generator's own peak stays small next to dedup's.
     source = SyntheticSource(Synthetic(args.scale, batch_size=5_000))
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Peak RSS so far at each stage's last progress report: where it grows.
-    peaks: dict[str, float] = {}
+    # RSS sampled every 0.2 s, tagged with the stage running: where it peaks.
+    stage = ["fingerprints"]
+    samples: list[tuple[float, str, float]] = []
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    stop = threading.Event()
 
-    def progress(stage: str, done: int, total: int | None) -> None:
-        peaks[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def sample() -> None:
+        while not stop.wait(0.2):
+            with open("/proc/self/statm") as fh:
+                rss = int(fh.read().split()[1]) * page_mb
+            samples.append((time.perf_counter(), stage[0], rss))
 
+    def progress(name: str, done: int, total: int | None) -> None:
+        stage[0] = name
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     c0, w0 = time.process_time(), time.perf_counter()
     result = find_passages(source, progress=progress)  # type: ignore[arg-type]
+    stop.set()
+    sampler.join()
+    # Regions and assembly report no progress: tell them apart by time.
+    secs = result.stats.seconds
+    assembly = w0 + secs["fingerprints"] + secs["repeats"] + secs["regions"]
+    regions_start = assembly - secs["regions"]
+    peaks: dict[str, float] = {}
+    for t, name, rss in samples:
+        if t >= assembly:
+            name = "passages"
+        elif t >= regions_start and name == "repeats":
+            name = "regions"
+        peaks[name] = max(peaks.get(name, 0.0), rss)
     return {
         "docs": args.scale,
         "wall_s": time.perf_counter() - w0,
