@@ -72,7 +72,7 @@ from dedup.errors import InputError
 from dedup.normalize import normalize
 from dedup.passages.config import PassageConfig
 from dedup.passages.index import build_index, lookup, positions, unique_counts
-from dedup.passages.ngrams import Ngrams, NgramStore
+from dedup.passages.ngrams import Ngrams, NgramStore, release_memory
 from dedup.passages.passes import (
     CHECKPOINT,
     first_pass,
@@ -223,6 +223,7 @@ def find_passages(
     clock, cpu = time.perf_counter(), time.process_time()
     second = _second_pass(source, config, first, report)
     first.cache.clear()
+    release_memory()
     stats.ngrams_indexed = len(second.ngrams)
     stats.seconds["repeats"] = time.perf_counter() - clock
     stats.cpu_seconds["repeats"] = time.process_time() - cpu
@@ -233,6 +234,7 @@ def find_passages(
         members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
     finally:
         second.ngrams.close()
+        release_memory()
     stats.regions = n_regions
     stats.ngrams_repeated = n_repeated
     stats.seconds["regions"] = time.perf_counter() - clock
@@ -448,6 +450,7 @@ def _first_pass(
         done += batch.height
         report("fingerprints", done, None)
     del bloom
+    release_memory()
     candidates = unique_counts(
         np.concatenate(cands) if cands else np.zeros(0, dtype=np.uint64)
     )[0]

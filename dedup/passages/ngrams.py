@@ -28,8 +28,11 @@ same counts and the same entries in the same order.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +49,29 @@ FIELDS = ("hash", "row", "pos", "start", "end")
 
 #: Size of the parts :meth:`NgramStore.parts` gives from memory.
 PART_BYTES = 32 << 20
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    return trim
+
+
+def release_memory() -> None:
+    """Give freed heap memory back to the system (glibc), between stages.
+
+    glibc raises its mmap threshold after the first large array is freed, so
+    later arrays of up to 32 MB (the index parts, a chunk's fingerprints)
+    come from the heap, and once freed stay in the process: without a trim
+    the memory of each stage adds to the next's peak.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 @dataclass
