@@ -1,7 +1,8 @@
 """Throughput and peak memory of ``dedup passages`` on ~600-word articles.
 
-    python -m benchmarks.passages [--data DIR] [--docs N] [--scale N] [--repeat R]
-                                  [--out FILE]
+    python -m benchmarks.passages [--data DIR] [--docs N] [--scale N ...]
+                                  [--repeat R] [--rounds R] [--baseline REF]
+                                  [--memory-baseline] [--out FILE]
 
 Two corpora:
 
@@ -23,6 +24,13 @@ sensitive to other load on the machine than wall time), median over
 in a child process and report its peak RSS; running it at two scales shows
 whether memory grows with the input. Results are printed and written to
 ``benchmarks/results/passages.md``.
+
+The machine may be shared, and CPU time grows with other load too (caches,
+memory bandwidth). ``--baseline REF`` measures the code of git revision REF
+(extracted with ``git archive`` into ``benchmarks/.work/``) in the same run,
+alternating baseline and current child processes for ``--rounds`` rounds,
+and reports the ratio; the 1-minute load average is recorded with every
+figure. ``--memory-baseline`` runs the memory scales for REF as well.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,6 +225,9 @@ def _worker_throughput(args: argparse.Namespace) -> dict[str, object]:
         "wall_s": statistics.median(wall),
         "docs_per_cpu_s": frame.height / statistics.median(cpu),
         "stages_s": {k: round(v, 3) for k, v in result.stats.seconds.items()},
+        "stages_cpu_s": {
+            k: round(v, 3) for k, v in getattr(result.stats, "cpu_seconds", {}).items()
+        },
         "passages": result.stats.passages,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -227,35 +239,105 @@ def _worker_memory(args: argparse.Namespace) -> dict[str, object]:
     # Batches of 5,000: the generator's own peak stays small next to dedup's.
     source = SyntheticSource(Synthetic(args.scale, batch_size=5_000))
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # RSS sampled every 0.2 s, tagged with the stage running: where it peaks.
+    stage = ["fingerprints"]
+    samples: list[tuple[float, str, float]] = []
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.2):
+            with open("/proc/self/statm") as fh:
+                rss = int(fh.read().split()[1]) * page_mb
+            samples.append((time.perf_counter(), stage[0], rss))
+
+    def progress(name: str, done: int, total: int | None) -> None:
+        stage[0] = name
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     c0, w0 = time.process_time(), time.perf_counter()
-    result = find_passages(source)  # type: ignore[arg-type]
+    result = find_passages(source, progress=progress)  # type: ignore[arg-type]
+    stop.set()
+    sampler.join()
+    # Regions and assembly report no progress: tell them apart by time.
+    secs = result.stats.seconds
+    assembly = w0 + secs["fingerprints"] + secs["repeats"] + secs["regions"]
+    regions_start = assembly - secs["regions"]
+    peaks: dict[str, float] = {}
+    for t, name, rss in samples:
+        if t >= assembly:
+            name = "passages"
+        elif t >= regions_start and name == "repeats":
+            name = "regions"
+        peaks[name] = max(peaks.get(name, 0.0), rss)
     return {
         "docs": args.scale,
         "wall_s": time.perf_counter() - w0,
         "cpu_s": time.process_time() - c0,
         "baseline_rss_mb": base,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb_by_stage": {k: round(v) for k, v in peaks.items()},
         "passages": result.stats.passages,
         "occurrences": result.stats.occurrences,
         "candidates": result.stats.candidates,
         "ngrams_indexed": result.stats.ngrams_indexed,
         "stages_s": {k: round(v, 1) for k, v in result.stats.seconds.items()},
+        "stages_cpu_s": {
+            k: round(v, 1) for k, v in getattr(result.stats, "cpu_seconds", {}).items()
+        },
     }
 
 
-def _child(argv: list[str], threads: int = 1) -> dict[str, object]:
+def _child(argv: list[str], threads: int = 1, tree: Path = REPO) -> dict[str, object]:
+    """Run a worker of the benchmark of *tree* (this one or a baseline's)."""
     env = dict(os.environ)
     env.update(NUMBA_NUM_THREADS=str(threads), POLARS_MAX_THREADS=str(threads))
+    # The tree's own package first, whatever is installed.
+    env["PYTHONPATH"] = str(tree)
+    load0 = os.getloadavg()[0]
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.passages", *argv],
         env=env,
-        cwd=REPO,
+        cwd=tree,
         check=True,
         capture_output=True,
         text=True,
     )
     result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["load"] = (load0 + os.getloadavg()[0]) / 2
     return result
+
+
+def _baseline_tree(ref: str) -> tuple[Path, str]:
+    """The code of git revision *ref*, extracted under benchmarks/.work/."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short", ref],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tree = REPO / "benchmarks" / ".work" / f"baseline-{sha}"
+    if not (tree / "dedup").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", sha], cwd=REPO, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree, sha
+
+
+def _median_of(runs: list[dict[str, object]]) -> dict[str, object]:
+    """The run with the median CPU time, with the medians and loads of all."""
+    ordered = sorted(runs, key=lambda r: float(r["cpu_s"]))  # type: ignore[arg-type]
+    mid = dict(ordered[(len(ordered) - 1) // 2])
+    mid["cpu_s"] = statistics.median(float(r["cpu_s"]) for r in runs)  # type: ignore[arg-type]
+    mid["wall_s"] = statistics.median(float(r["wall_s"]) for r in runs)  # type: ignore[arg-type]
+    mid["docs_per_cpu_s"] = int(mid["docs"]) / float(mid["cpu_s"])  # type: ignore[call-overload]
+    mid["load"] = statistics.mean(float(r["load"]) for r in runs)  # type: ignore[arg-type]
+    mid["runs"] = len(runs)
+    return mid
 
 
 # --------------------------------------------------------------- report
@@ -267,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--scale", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", default=None, metavar="REF")
+    parser.add_argument("--memory-baseline", action="store_true")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--worker", choices=["throughput", "memory"])
     parser.add_argument("--corpus", default="synthetic600")
@@ -284,33 +369,51 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.accuracy import find_data
 
     corpora = ["synthetic600"]
-    if find_data(args.data) is not None:
-        corpora.insert(0, "reuters600")
     common = ["--docs", str(args.docs), "--repeat", str(args.repeat)]
-    if args.data:
-        common += ["--data", args.data]
+    data = find_data(args.data)
+    if data is not None:
+        corpora.insert(0, "reuters600")
+        # Found from here, wherever a baseline tree is.
+        common += ["--data", str(data)]
+    trees: list[tuple[str, Path]] = [("current", REPO)]
+    if args.baseline:
+        tree, sha = _baseline_tree(args.baseline)
+        trees.insert(0, (f"baseline {sha}", tree))
     rows = []
     for corpus in corpora:
         for extra in ([], ["--no-stats"]):
-            got = _child(
-                ["--worker", "throughput", "--corpus", corpus, *common, *extra]
-            )
-            rows.append(got)
-            print(
-                f"{corpus:13} stats={got['stats']!s:5} {got['docs']} docs "
-                f"x {got['words_per_doc']} words: {got['docs_per_cpu_s']:,.0f} docs/s "
-                f"per core (cpu {got['cpu_s']:.2f}s, wall {got['wall_s']:.2f}s)",
-                flush=True,
-            )
+            got: dict[str, list[dict[str, object]]] = {name: [] for name, _ in trees}
+            # Alternate the trees so that both see the same load.
+            for _ in range(args.rounds):
+                for name, tree in trees:
+                    argv = ["--worker", "throughput", "--corpus", corpus, *common]
+                    got[name].append(_child([*argv, *extra], tree=tree))
+            for name, _ in trees:
+                row = _median_of(got[name])
+                row["code"] = name
+                rows.append(row)
+                print(
+                    f"{name:16} {corpus:13} stats={row['stats']!s:5} {row['docs']} "
+                    f"docs x {row['words_per_doc']} words: "
+                    f"{row['docs_per_cpu_s']:,.0f} docs/s per core (cpu "
+                    f"{row['cpu_s']:.2f}s, wall {row['wall_s']:.2f}s, load "
+                    f"{row['load']:.1f})",
+                    flush=True,
+                )
     mem = []
     for scale in args.scale:
-        got = _child(["--worker", "memory", "--scale", str(scale)], threads=1)
-        mem.append(got)
-        print(
-            f"memory: {scale:,} synthetic docs: peak RSS {got['peak_rss_mb']:,.0f} MB, "
-            f"cpu {got['cpu_s']:.0f}s, wall {got['wall_s']:.0f}s",
-            flush=True,
-        )
+        for name, tree in trees:
+            if name != "current" and not args.memory_baseline:
+                continue
+            got1 = _child(["--worker", "memory", "--scale", str(scale)], tree=tree)
+            got1["code"] = name
+            mem.append(got1)
+            print(
+                f"{name:16} memory: {scale:,} synthetic docs: peak RSS "
+                f"{got1['peak_rss_mb']:,.0f} MB, cpu {got1['cpu_s']:.0f}s, "
+                f"wall {got1['wall_s']:.0f}s",
+                flush=True,
+            )
     _write(args.out, rows, mem)
     return 0
 
@@ -318,40 +421,53 @@ def main(argv: list[str] | None = None) -> int:
 def _write(
     out: Path, rows: list[dict[str, object]], mem: list[dict[str, object]]
 ) -> None:
+    base = {
+        (r["corpus"], r["stats"]): float(r["docs_per_cpu_s"])  # type: ignore[arg-type]
+        for r in rows
+        if str(r["code"]).startswith("baseline")
+    }
     lines = [
         "# Passages throughput and memory",
         "",
-        f"{dt.date.today()} · {platform.processor() or platform.machine()} · "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · "
+        f"{platform.processor() or platform.machine()} · "
         f"{os.cpu_count()} cpus · python {platform.python_version()} · "
-        "`python -m benchmarks.passages`",
+        f"`python -m benchmarks.passages {' '.join(sys.argv[1:])}`",
         "",
         "One numba and one polars thread; docs/s per core = documents / CPU seconds "
-        "(median of runs).",
+        "of the worker process (median over rounds, each the median of its runs). "
+        "The machine is shared: load is the 1-minute load average during the "
+        "runs, and a baseline is measured in the same run, alternating with the "
+        "current code.",
         "",
-        "| corpus | docs | words/doc | stats | docs/s per core | CPU s | wall s "
-        "| stages (s) |",
-        "|---|---:|---:|---|---:|---:|---:|---|",
+        "| code | corpus | docs | words/doc | stats | docs/s per core | vs baseline "
+        "| CPU s | wall s | load | stages, CPU s |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
+        ref = base.get((r["corpus"], r["stats"]))
+        ratio = f"{float(r['docs_per_cpu_s']) / ref:.2f}x" if ref else ""  # type: ignore[arg-type]
         lines.append(
-            f"| {r['corpus']} | {r['docs']:,} | {r['words_per_doc']} | {r['stats']} | "
-            f"{r['docs_per_cpu_s']:,.0f} | {r['cpu_s']:.2f} | {r['wall_s']:.2f} | "
-            f"{r['stages_s']} |"
+            f"| {r['code']} | {r['corpus']} | {r['docs']:,} | {r['words_per_doc']} | "
+            f"{r['stats']} | {r['docs_per_cpu_s']:,.0f} | {ratio} | {r['cpu_s']:.2f} | "
+            f"{r['wall_s']:.2f} | {r['load']:.1f} | "
+            f"{r.get('stages_cpu_s') or r['stages_s']} |"
         )
     lines += [
         "",
         "Peak memory, synthetic600 streamed (600-word articles generated batch by "
         "batch):",
         "",
-        "| docs | peak RSS MB | CPU s | wall s | candidates | n-grams indexed "
-        "| passages |",
-        "|---:|---:|---:|---:|---:|---:|---|",
+        "| code | docs | peak RSS MB | by stage | CPU s | wall s | candidates "
+        "| n-grams indexed | passages |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---|",
     ]
     for m in mem:
         lines.append(
-            f"| {m['docs']:,} | {m['peak_rss_mb']:,.0f} | {m['cpu_s']:.0f} | "
-            f"{m['wall_s']:.0f} | {m['candidates']:,} | {m['ngrams_indexed']:,} | "
-            f"{m['passages']} |"
+            f"| {m['code']} | {m['docs']:,} | {m['peak_rss_mb']:,.0f} | "
+            f"{m.get('peak_rss_mb_by_stage', '')} | {m['cpu_s']:.0f} | "
+            f"{m['wall_s']:.0f} | {m['candidates']:,} | "
+            f"{m['ngrams_indexed']:,} | {m['passages']} |"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

@@ -389,6 +389,21 @@ def test_nfkc_clusters_map_back_to_the_original() -> None:
     ]  # fmt: skip
 
 
+def test_text_that_nfkc_shortens_is_found_with_original_offsets() -> None:
+    # A ligature is three bytes, "fi" two: pass two must not take the
+    # normalised text's length for a change of input.
+    quote = "the ﬁne quick brown fox jumps over the lazy dog again and again"
+    texts = {"a": f"Intro. {quote}. End.", "b": f"Other ＦＵＬＬ start: {quote}."}
+    result = find_passages_frame(
+        pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())}), SMALL
+    )
+    got = sorted(
+        (d, texts[d][s:e])
+        for d, s, e in result.occurrences.select("doc_id", "start", "end").rows()
+    )
+    assert got == [("a", f"{quote}."), ("b", f"{quote}.")]
+
+
 def test_passage_id_is_a_golden_value() -> None:
     assert passage_id("Also read") == "29755e11b366433d"
 
@@ -552,6 +567,7 @@ def test_bad_strip_kinds_are_named() -> None:
         ),
         ({"filter_mb": 0}, "filter_mb must be 1..65536; got 0"),
         ({"keep_text_mb": -1}, "keep_text_mb must be >= 0"),
+        ({"index_mb": -1}, "index_mb must be >= 0"),
     ],
 )
 def test_config_errors_name_parameter_range_and_value(kwargs, name) -> None:
@@ -581,6 +597,78 @@ def test_bad_records_are_quarantined_not_lost() -> None:
     assert result.doc_stats["doc_id"].to_list() == ["a"]
     assert len(result.quarantine) == 3
     assert result.stats.read == 4
+
+
+# Glued punctuation, quotes, a soft hyphen (ignored inside a word), CJK (a
+# token per character), a ligature (NFKC) and accents.
+RICH = st.lists(
+    st.sampled_from(
+        [*"ab cé.,“”'\n-", "\u00ad", "世", "界", "ﬁ", "e\u0301", "  ", "word "]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=60)
+@given(RICH, st.integers(0, 40), st.integers(0, 3))
+def test_a_scan_resumed_after_a_token_gives_the_same_tokens(text, after, limit) -> None:
+    from dedup.charclass import lower_table, table
+    from dedup.passages.tokens import (
+        N_LINE_FIELDS,
+        N_TOK_FIELDS,
+        T_END,
+        T_RESUME,
+        lower_start_table,
+        prepare_batch,
+        scan_tokens,
+    )
+
+    prep = prepare_batch(pl.Series([text]))
+    if prep.map_off[-1]:
+        return  # a text mapped back from NFKC is always scanned from its start
+    cap = int(prep.token_capacity().max())
+
+    def scan(start: int, ci0: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        toks = np.zeros((cap, N_TOK_FIELDS), dtype=np.int64)
+        hashes = np.zeros(cap, dtype=np.uint64)
+        lines = np.zeros((cap, N_LINE_FIELDS), dtype=np.int64)
+        n, _ = scan_tokens(
+            prep.data, start, int(prep.offsets[1]), ci0, limit, table(),
+            lower_table(), lower_start_table(), prep.map0, prep.map1, toks, hashes,
+            lines,
+        )  # fmt: skip
+        return toks[:n], hashes[:n]
+
+    toks, hashes = scan(0, 0, -1)
+    if after >= len(toks):
+        return
+    got_toks, got_hashes = scan(
+        int(toks[after, T_RESUME]), int(toks[after, T_END]), limit
+    )
+    want = slice(after + 1, after + 1 + limit)
+    assert got_toks.tolist() == toks[want].tolist()
+    assert got_hashes.tolist() == hashes[want].tolist()
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), RICH, RICH), min_size=2, max_size=5),
+    st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=5), min_size=14),
+)
+def test_windows_around_candidates_give_the_whole_scan_result(docs, planted) -> None:
+    # Pass two tokenises only around candidates when pass one's fingerprints
+    # are cached (the default), the whole text without the cache: same result.
+    quote = " ".join(planted)
+    texts = [
+        " ".join(f"w{j}" for j in range(skip)) + f" {left} {quote}{right}"
+        for skip, left, right in docs
+    ]
+    frame = pl.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts})
+    windowed = find_passages_frame(frame, SMALL)
+    whole = find_passages_frame(frame, PassageConfig(filter_mb=4, cache_mb=0))
+    for name in ("passages", "occurrences", "doc_stats"):
+        assert_frame_equal(getattr(windowed, name), getattr(whole, name))
+    assert windowed.stats.ngrams_indexed == whole.stats.ngrams_indexed
 
 
 def test_empty_input() -> None:
@@ -622,6 +710,50 @@ def test_without_the_fingerprint_cache_the_result_is_the_same(kinds_corpus) -> N
     again = find_passages_frame(frame, config)
     for name in ("passages", "occurrences", "doc_stats"):
         assert_frame_equal(getattr(again, name), getattr(result, name))
+
+
+def test_a_spilled_index_gives_the_same_result(kinds_corpus, seeds) -> None:
+    frame, result = kinds_corpus
+    config = PassageConfig(boilerplate_min_docs=3, filter_mb=4, index_mb=0)
+    again = find_passages_frame(frame, config)
+    for name in ("passages", "occurrences", "doc_stats"):
+        assert_frame_equal(getattr(again, name), getattr(result, name))
+    _, result = seeds
+    again = find_passages(
+        open_source(str(SEEDS)), PassageConfig(filter_mb=4, index_mb=0)
+    )
+    for name in ("passages", "occurrences", "doc_stats"):
+        assert_frame_equal(getattr(again, name), getattr(result, name))
+
+
+@settings(max_examples=20)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=40), max_size=8))
+def test_ngram_store_spilled_or_not_counts_and_replays_alike(parts) -> None:
+    from dedup.passages.ngrams import Ngrams, NgramStore
+
+    def fill(budget: int) -> NgramStore:
+        store = NgramStore(budget)
+        for i, part in enumerate(parts):
+            # Spread the hashes over the partitions (top bits).
+            h = np.array(part, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            z = np.full(len(part), i, dtype=np.uint32)
+            store.add(Ngrams(h, z, z, z, z))
+        return store
+
+    memory, disk = fill(1 << 30), fill(0)
+    assert not memory.spilled
+    assert disk.spilled == any(parts)
+    try:
+        for a, b in zip(memory.repeated(), disk.repeated(), strict=True):
+            assert a.tolist() == b.tolist()
+        got = Ngrams.concat(list(disk.parts()))
+        want = Ngrams.concat(list(memory.parts()))
+        assert got.hash.tolist() == want.hash.tolist()
+        assert got.row.tolist() == want.row.tolist()
+        assert len(memory) == len(disk) == sum(map(len, parts))
+    finally:
+        memory.close()
+        disk.close()
 
 
 def test_reread_path_gives_the_same_result(seeds) -> None:

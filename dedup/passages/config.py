@@ -51,6 +51,11 @@ class PassageConfig:
             600-word article) are kept up to this size, so that pass two
             tokenises again only the documents that hold a repeat; beyond it,
             pass two tokenises every document. Never changes the result.
+        index_mb: memory of the n-gram index of pass two (about 24 bytes per
+            word of a repeat and its margins). Beyond it the index goes to
+            temporary files (``TMPDIR``) and is counted one hash partition at
+            a time, so memory holds the distinct repeated n-grams and the
+            regions, not the index. Never changes the result.
         keep_text_mb: the text around repeats is kept from the second pass up
             to this size (passage texts are cut from it); beyond it the input
             is read a third time.
@@ -68,6 +73,7 @@ class PassageConfig:
     stats: bool = True
     filter_mb: int = 256
     cache_mb: int = 256
+    index_mb: int = 256
     keep_text_mb: int = 256
 
     def __post_init__(self) -> None:
@@ -110,6 +116,13 @@ class PassageConfig:
             ">= 0",
             self.cache_mb,
             "0 tokenises every document twice instead of keeping fingerprints.",
+        )
+        _check(
+            isinstance(self.index_mb, int) and self.index_mb >= 0,
+            "index_mb",
+            ">= 0",
+            self.index_mb,
+            "0 writes the n-gram index to temporary files as it is built.",
         )
         _check(
             isinstance(self.keep_text_mb, int) and self.keep_text_mb >= 0,

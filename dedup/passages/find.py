@@ -71,12 +71,18 @@ from dedup.charclass import lower_table, table
 from dedup.errors import InputError
 from dedup.normalize import normalize
 from dedup.passages.config import PassageConfig
-from dedup.passages.index import occurrences, positions, unique_counts
-from dedup.passages.passes import first_pass, regions, second_pass
+from dedup.passages.index import build_index, lookup, positions, unique_counts
+from dedup.passages.ngrams import Ngrams, NgramStore, release_memory
+from dedup.passages.passes import (
+    CHECKPOINT,
+    first_pass,
+    regions,
+    second_pass,
+    window_pass,
+)
 from dedup.passages.stats import N_STATS, STAT_COLUMNS
 from dedup.passages.tokens import lower_start_table, normalized_utf8, prepare_batch
 from dedup.passages.winnow import (
-    any_member,
     fill_filter,
     filter_for,
     mark_seen,
@@ -131,6 +137,7 @@ class PassageStats:
     occurrences: int = 0
     reread: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_seconds(self) -> float:
@@ -203,35 +210,42 @@ def find_passages(
     report: ProgressFn = progress or (lambda stage, done, total: None)
     stats = PassageStats()
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     first = _first_pass(source, config, report, stats)
     stats.seconds["fingerprints"] = time.perf_counter() - clock
+    stats.cpu_seconds["fingerprints"] = time.process_time() - cpu
     stats.read = source.n_read
     quarantine = list(source.quarantine)
     stats.quarantined = len(quarantine)
     stats.quarantine_reasons = dict(Counter(reason_kind(q) for q in quarantine))
     stats.documents = len(first.doc_ids)
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     second = _second_pass(source, config, first, report)
     first.cache.clear()
-    stats.ngrams_indexed = sum(len(part) for part in second.ngrams)
+    release_memory()
+    stats.ngrams_indexed = len(second.ngrams)
     stats.seconds["repeats"] = time.perf_counter() - clock
+    stats.cpu_seconds["repeats"] = time.process_time() - cpu
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     bp = _boilerplate(second.lines, first, config)
-    members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
-    second.ngrams = []
+    try:
+        members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
+    finally:
+        second.ngrams.close()
+        release_memory()
     stats.regions = n_regions
     stats.ngrams_repeated = n_repeated
     stats.seconds["regions"] = time.perf_counter() - clock
+    stats.cpu_seconds["regions"] = time.process_time() - cpu
 
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     texts = second.texts
     reps = members.filter(pl.col("_rep")).select(_KEY, ROW, START, END)
     if texts is None:
         stats.reread = True
-        texts = _reread(source, np.unique(reps[ROW].to_numpy()), report)
+        texts = _reread(source, reps, report)
     rep_text = _cut(reps, texts)
     passages, occurrences = _assemble(
         members, bp, rep_text, second.line_text, first.doc_ids
@@ -242,6 +256,7 @@ def find_passages(
     }
     stats.occurrences = occurrences.height
     stats.seconds["passages"] = time.perf_counter() - clock
+    stats.cpu_seconds["passages"] = time.process_time() - cpu
     return PassagesResult(passages, occurrences, doc_stats, quarantine, stats, config)
 
 
@@ -255,6 +270,9 @@ class _Cached:
     stop: int
     fp_off: npt.NDArray[np.int64]
     fps: npt.NDArray[np.uint64]
+    fp_pos: npt.NDArray[np.uint32]
+    ck_off: npt.NDArray[np.int64]
+    ck: npt.NDArray[np.uint32]
     line_rows: npt.NDArray[np.int64]
     line_hashes: npt.NDArray[np.uint64]
     line_spans: npt.NDArray[np.int64]
@@ -264,8 +282,8 @@ class _Cached:
         return sum(
             a.nbytes
             for a in (
-                self.fp_off, self.fps, self.line_rows, self.line_hashes,
-                self.line_spans,
+                self.fp_off, self.fps, self.fp_pos, self.ck_off, self.ck,
+                self.line_rows, self.line_hashes, self.line_spans,
             )
         )  # fmt: skip
 
@@ -374,21 +392,25 @@ def _first_pass(
             breaks = chunk[TEXT].str.count_matches("\n", literal=True)
             line_off = _offsets(breaks.fill_null(0).to_numpy().astype(np.int64) + 1)
             fps = np.empty(int(out_off[-1]), dtype=np.uint64)
+            fp_pos = np.empty(int(out_off[-1]), dtype=np.uint32)
+            ck_off = _offsets((np.diff(prep.offsets) // 2 + 1) // CHECKPOINT + 1)
+            ck = np.empty((int(ck_off[-1]), 2), dtype=np.uint32)
             line_hashes = np.empty(int(line_off[-1]), dtype=np.uint64)
             line_spans = np.empty((int(line_off[-1]), 3), dtype=np.int64)
-            counts = np.zeros((prep.n_docs, 3), dtype=np.int64)
+            counts = np.zeros((prep.n_docs, 4), dtype=np.int64)
             doc_stats = np.zeros((prep.n_docs, N_STATS), dtype=np.float64)
             max_cap = int(cap.max())
             first_pass(
                 prep.data, prep.offsets, classes, lower, is_lower,
                 prep.map_off, prep.map0, prep.map1, prep.n_chars,
                 k, w, config.stats, max_cap,
-                _threads(prep.n_docs), out_off, fps, line_off, line_hashes, line_spans,
-                counts, doc_stats,
+                _threads(prep.n_docs), out_off, fps, fp_pos, ck_off, ck,
+                line_off, line_hashes, line_spans, counts, doc_stats,
             )  # fmt: skip
             fp_idx = _ranges(out_off[:-1], counts[:, 1])
             ln_idx = _ranges(line_off[:-1], counts[:, 2])
-            for flat in (fps[fp_idx], line_hashes[ln_idx]):
+            flat_fps, flat_lines = fps[fp_idx], line_hashes[ln_idx]
+            for flat in (flat_fps, flat_lines):
                 seen = np.empty(len(flat), dtype=np.bool_)
                 mark_seen(bloom, flat, seen)
                 cands.append(flat[seen])
@@ -398,18 +420,25 @@ def _first_pass(
                 kept = _Cached(
                     stop=done + offset + prep.n_docs,
                     fp_off=_offsets(counts[:, 1]),
-                    fps=fps[fp_idx],
+                    fps=flat_fps,
+                    fp_pos=fp_pos[fp_idx],
+                    ck_off=_offsets(counts[:, 3]),
+                    ck=ck[_ranges(ck_off[:-1], counts[:, 3])],
                     line_rows=np.repeat(
                         np.arange(prep.n_docs, dtype=np.int64), counts[:, 2]
                     ),
-                    line_hashes=line_hashes[ln_idx],
+                    line_hashes=flat_lines,
                     line_spans=line_spans[ln_idx],
                 )
                 cache_room -= kept.nbytes
                 if cache_room > 0:
                     cache[done + offset] = kept
             stats.fingerprints += int(counts[:, 1].sum())
-            parts["bytes"].append(np.diff(prep.offsets))
+            # The input's own byte lengths (not the NFKC-normalised buffer's),
+            # which pass two checks its batches against.
+            parts["bytes"].append(
+                chunk[TEXT].str.len_bytes().fill_null(0).to_numpy().astype(np.int64)
+            )
             parts["chars"].append(prep.n_chars)
             parts["tokens"].append(counts[:, 0].copy())
             parts["lines"].append(counts[:, 2].copy())
@@ -421,6 +450,7 @@ def _first_pass(
         done += batch.height
         report("fingerprints", done, None)
     del bloom
+    release_memory()
     candidates = unique_counts(
         np.concatenate(cands) if cands else np.zeros(0, dtype=np.uint64)
     )[0]
@@ -453,39 +483,8 @@ def _first_pass(
 
 
 @dataclass
-class _Ngrams:
-    """The n-gram index: one entry per n-gram near a candidate, in input order."""
-
-    hash: npt.NDArray[np.uint64]
-    row: npt.NDArray[np.uint32]
-    pos: npt.NDArray[np.uint32]
-    start: npt.NDArray[np.uint32]
-    end: npt.NDArray[np.uint32]
-
-    @staticmethod
-    def concat(parts: list[_Ngrams]) -> _Ngrams:
-        if not parts:
-            return _Ngrams(
-                np.zeros(0, np.uint64), *(np.zeros(0, np.uint32) for _ in range(4))
-            )
-        return _Ngrams(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in _NGRAM_FIELDS)
-        )
-
-    def take(self, mask: npt.NDArray[np.bool_]) -> _Ngrams:
-        return _Ngrams(*(getattr(self, f)[mask] for f in _NGRAM_FIELDS))
-
-    def __len__(self) -> int:
-        return len(self.hash)
-
-
-_NGRAM_FIELDS = ("hash", "row", "pos", "start", "end")
-
-
-@dataclass
 class _SecondPass:
-    # In parts: concatenating the whole index would double it for a moment.
-    ngrams: list[_Ngrams]
+    ngrams: NgramStore
     lines: pl.DataFrame
     texts: pl.DataFrame | None
     line_text: dict[int, str]
@@ -505,7 +504,7 @@ def _second_pass(
 ) -> _SecondPass:
     candidates = filter_for(len(first.candidates))
     fill_filter(candidates, first.candidates)
-    ng_parts: list[_Ngrams] = []
+    store = NgramStore(config.index_mb << 20)
     ln_parts: list[pl.DataFrame] = []
     texts: list[pl.DataFrame] | None = []
     line_text: dict[int, str] = {}
@@ -526,9 +525,8 @@ def _second_pass(
                 )
             cached = first.cache.get(r0)
             if cached is not None and cached.stop == r1:
-                # Only documents with a candidate fingerprint are tokenised again;
-                # candidate lines come from the cache.
-                docs = np.flatnonzero(any_member(candidates, cached.fps, cached.fp_off))
+                # Only the neighbourhoods of candidate fingerprints are
+                # tokenised again; candidate lines come from the cache.
                 hit = members(candidates, cached.line_hashes)
                 spans = cached.line_spans[hit]
                 lines = (
@@ -538,12 +536,10 @@ def _second_pass(
                     spans[:, 1],
                     spans[:, 2],
                 )
-                ngrams = _ngrams_of(chunk, docs, r0, first, config, candidates, False)
+                ngrams = _window_ngrams(chunk, r0, cached, first, config, candidates)
             else:
-                docs = np.arange(chunk.height, dtype=np.int64)
                 ngrams, lines = _ngrams_and_lines(chunk, r0, first, config, candidates)
-            if len(ngrams):
-                ng_parts.append(ngrams)
+            store.add(ngrams)
             if len(lines[0]):
                 ln_parts.append(
                     pl.DataFrame(
@@ -572,7 +568,7 @@ def _second_pass(
     if done != len(first.n_bytes):
         raise InputError(f"{source.name}: the input changed between the two passes")
     return _SecondPass(
-        ngrams=ng_parts,
+        ngrams=store,
         lines=pl.concat(ln_parts) if ln_parts else pl.DataFrame(schema=_LINE_SCHEMA),
         texts=(
             None
@@ -586,7 +582,7 @@ def _second_pass(
 _RUN_SCHEMA = {ROW: pl.Int64, START: pl.Int64, END: pl.Int64, TEXT: pl.String}
 
 
-def _run_texts(chunk: pl.DataFrame, ngrams: _Ngrams, r0: int) -> pl.DataFrame:
+def _run_texts(chunk: pl.DataFrame, ngrams: Ngrams, r0: int) -> pl.DataFrame:
     """Row, start, end and text of each run of consecutive indexed n-grams."""
     row = ngrams.row.astype(np.int64)
     pos = ngrams.pos.astype(np.int64)
@@ -613,10 +609,19 @@ def _first_line_texts(
     if not len(hashes):
         return
     uniq, first = np.unique(hashes, return_index=True)
-    for h, i in zip(uniq.tolist(), first.tolist(), strict=True):
-        if h not in line_text:
-            text = chunk[TEXT][int(rows[i])]
-            line_text[h] = text[int(starts[i]) : int(ends[i])]
+    new = [
+        (h, i)
+        for h, i in zip(uniq.tolist(), first.tolist(), strict=True)
+        if h not in line_text
+    ]
+    if not new:
+        return
+    at = np.array([i for _, i in new], dtype=np.int64)
+    texts = chunk[TEXT].gather(rows[at]).to_list()
+    for (h, _), text, s, e in zip(
+        new, texts, starts[at].tolist(), ends[at].tolist(), strict=True
+    ):
+        line_text[h] = text[s:e]
 
 
 _Lines = tuple[
@@ -635,7 +640,7 @@ def _run_second_pass(
     config: PassageConfig,
     candidates: npt.NDArray[np.uint64],
     with_lines: bool,
-) -> tuple[_Ngrams, _Lines]:
+) -> tuple[Ngrams, _Lines]:
     """Pass two over *texts* (global rows *rows*): n-grams and candidate lines.
 
     Line rows are positions in *texts*.
@@ -657,7 +662,7 @@ def _run_second_pass(
             ng_off, ng, ng_hash, ln_off, ln, ln_hash, counts,
         )  # fmt: skip
     idx = _ranges(ng_off[:-1], counts[:, 0])
-    ngrams = _Ngrams(
+    ngrams = Ngrams(
         ng_hash[idx],
         np.repeat(rows, counts[:, 0]).astype(np.uint32),
         ng[idx, 0].astype(np.uint32),
@@ -676,21 +681,39 @@ def _run_second_pass(
     return ngrams, lines
 
 
-def _ngrams_of(
+def _window_ngrams(
     chunk: pl.DataFrame,
-    docs: npt.NDArray[np.int64],
     r0: int,
+    cached: _Cached,
     first: _FirstPass,
     config: PassageConfig,
     candidates: npt.NDArray[np.uint64],
-    with_lines: bool,
-) -> _Ngrams:
-    """The n-grams of the chunk's documents *docs* (positions in the chunk)."""
-    texts = chunk[TEXT].gather(docs) if len(docs) < chunk.height else chunk[TEXT]
-    ngrams, _ = _run_second_pass(
-        texts, docs + r0, first, config, candidates, with_lines
+) -> Ngrams:
+    """The chunk's n-grams from its cached fingerprints (:func:`window_pass`)."""
+    prep = prepare_batch(chunk[TEXT])
+    n_tokens = first.n_tokens[r0 : r0 + chunk.height]
+    ng_off = _offsets(n_tokens)
+    ng = np.empty((int(ng_off[-1]), 3), dtype=np.int64)
+    ng_hash = np.empty(int(ng_off[-1]), dtype=np.uint64)
+    counts = np.zeros(prep.n_docs, dtype=np.int64)
+    if prep.n_docs:
+        window_pass(
+            prep.data, prep.offsets, table(), lower_table(), lower_start_table(),
+            prep.map_off, prep.map0, prep.map1, n_tokens, cached.fp_off,
+            cached.fps, cached.fp_pos, cached.ck_off, cached.ck, config.kgram,
+            config.window, config.min_words, candidates,
+            int(prep.token_capacity().max()), _threads(prep.n_docs),
+            ng_off, ng, ng_hash, counts,
+        )  # fmt: skip
+    idx = _ranges(ng_off[:-1], counts)
+    rows = np.arange(r0, r0 + chunk.height, dtype=np.uint32)
+    return Ngrams(
+        ng_hash[idx],
+        np.repeat(rows, counts),
+        ng[idx, 0].astype(np.uint32),
+        ng[idx, 1].astype(np.uint32),
+        ng[idx, 2].astype(np.uint32),
     )
-    return ngrams
 
 
 def _ngrams_and_lines(
@@ -699,28 +722,42 @@ def _ngrams_and_lines(
     first: _FirstPass,
     config: PassageConfig,
     candidates: npt.NDArray[np.uint64],
-) -> tuple[_Ngrams, _Lines]:
+) -> tuple[Ngrams, _Lines]:
     rows = np.arange(r0, r0 + chunk.height, dtype=np.int64)
     return _run_second_pass(chunk[TEXT], rows, first, config, candidates, True)
 
 
 def _reread(
-    source: BatchSource, needed: npt.NDArray[np.int64], report: ProgressFn
+    source: BatchSource, reps: pl.DataFrame, report: ProgressFn
 ) -> pl.DataFrame:
-    """Whole texts of the *needed* rows, read again, as runs (row, start, end, text)."""
-    wanted = pl.Series(ROW, needed.astype(np.uint64))
+    """The spans of *reps* (row, start, end), read again, as runs with their text.
+
+    Cut batch by batch: memory holds the passages' texts, not their documents.
+    """
+    spans = reps.select(
+        pl.col(ROW).cast(pl.Int64), pl.col(START).cast(pl.Int64),
+        pl.col(END).cast(pl.Int64),
+    ).sort(ROW)  # fmt: skip
+    rows = spans[ROW].to_numpy()
     parts = [pl.DataFrame(schema=_RUN_SCHEMA)]
     done = 0
     for batch in source.batches():
-        hit = batch.filter(pl.col(ROW).is_in(wanted.implode()))
-        parts.append(
-            hit.select(
-                pl.col(ROW).cast(pl.Int64),
-                pl.lit(0, dtype=pl.Int64).alias(START),
-                pl.col(TEXT).str.len_chars().cast(pl.Int64).alias(END),
-                pl.col(TEXT),
-            )
-        )
+        if batch.height:
+            lo = np.searchsorted(rows, int(batch[ROW][0]), side="left")
+            hi = np.searchsorted(rows, int(batch[ROW][-1]), side="right")
+            if lo < hi:
+                parts.append(
+                    spans.slice(int(lo), int(hi - lo))
+                    .join(
+                        batch.select(pl.col(ROW).cast(pl.Int64), TEXT),
+                        on=ROW,
+                        how="inner",
+                        maintain_order="left",
+                    )
+                    .with_columns(
+                        pl.col(TEXT).str.slice(START, pl.col(END) - pl.col(START))
+                    )
+                )
         done += batch.height
         report("texts", done, None)
     return pl.concat(parts)
@@ -782,70 +819,63 @@ def _boilerplate(
 
 
 def _passage_members(
-    parts: list[_Ngrams], bp: pl.DataFrame, config: PassageConfig
+    store: NgramStore, bp: pl.DataFrame, config: PassageConfig
 ) -> tuple[pl.DataFrame, int, int]:
     """Regions with the passage (key) they belong to; ``_rep`` marks its text.
 
-    Empties *parts* as it goes: only n-grams that occur twice are kept.
+    Reads the index part by part (:class:`_Repeats`): memory holds the
+    regions and the distinct repeated n-grams, not the index.
     """
-    count = occurrences(
-        np.concatenate([part.hash for part in parts])
-        if parts
-        else np.zeros(0, dtype=np.uint64)
-    )
-    kept: list[_Ngrams] = []
-    base = 0
-    while parts:
-        part = parts.pop(0)
-        kept.append(part.take(count[base : base + len(part)] >= 2))
-        base += len(part)
-    rep = _Ngrams.concat(kept)
-    del kept
-    count = count[count >= 2]
-    n = len(rep)
-    region_of = np.zeros(n, dtype=np.int64)
-    spans, _, key, _ = regions(
-        rep.row, rep.pos, rep.start, rep.end, rep.hash, count, config.min_words,
-        region_of,
-    )  # fmt: skip
-    n_regions = len(spans)
-    found = pl.DataFrame(
-        {
-            _REGION: np.arange(n_regions, dtype=np.int64),
-            ROW: spans[:, 0],
-            _TOK0: spans[:, 1],
-            _TOK1: spans[:, 2],
-            START: spans[:, 3],
-            END: spans[:, 4],
-            _KEY: key,
-        },
-        schema={
-            _REGION: pl.Int64, ROW: pl.Int64, _TOK0: pl.Int64, _TOK1: pl.Int64,
-            START: pl.Int64, END: pl.Int64, _KEY: pl.UInt64,
-        },
-    )  # fmt: skip
-    if bp.height and found.height:
-        inside = (
-            found.select(_REGION, ROW, START, END)
-            .join(
-                bp.select(
-                    pl.col(ROW).cast(pl.Int64),
-                    pl.col(START).cast(pl.Int64).alias("_bs"),
-                    pl.col(END).cast(pl.Int64).alias("_be"),
-                ),
-                on=ROW,
-            )
-            .filter((pl.col(START) >= pl.col("_bs")) & (pl.col(END) <= pl.col("_be")))
-            .select(_REGION)
-            .unique()
+    repeats = _Repeats(store, config.min_words)
+    bp_row = bp[ROW].cast(pl.Int64).to_numpy() if bp.height else np.zeros(0, np.int64)
+    order = np.argsort(bp_row, kind="stable")
+    bp_row = bp_row[order]
+    bp_start = bp[START].cast(pl.Int64).to_numpy()[order] if bp.height else bp_row
+    bp_end = bp[END].cast(pl.Int64).to_numpy()[order] if bp.height else bp_row
+    found_parts = [pl.DataFrame(schema=_FOUND_SCHEMA)]
+    n_regions = 0
+    for rep, _, spans, key in repeats.parts():
+        frame = pl.DataFrame(
+            {
+                _REGION: np.arange(n_regions, n_regions + len(spans), dtype=np.int64),
+                ROW: spans[:, 0],
+                _TOK0: spans[:, 1],
+                _TOK1: spans[:, 2],
+                START: spans[:, 3],
+                END: spans[:, 4],
+                _KEY: key,
+            },
+            schema=_FOUND_SCHEMA,
         )
-        found = found.join(inside, on=_REGION, how="anti")
+        n_regions += len(spans)
+        if len(spans) and len(bp_row):
+            # Regions inside a boilerplate line are that line, not a passage.
+            lo = np.searchsorted(bp_row, rep.row[0], side="left")
+            hi = np.searchsorted(bp_row, rep.row[-1], side="right")
+            if lo < hi:
+                lines = pl.DataFrame(
+                    {ROW: bp_row[lo:hi], "_bs": bp_start[lo:hi], "_be": bp_end[lo:hi]}
+                )
+                inside = (
+                    frame.select(_REGION, ROW, START, END)
+                    .join(lines, on=ROW)
+                    .filter(
+                        (pl.col(START) >= pl.col("_bs"))
+                        & (pl.col(END) <= pl.col("_be"))
+                    )
+                    .select(_REGION)
+                    .unique()
+                )
+                frame = frame.join(inside, on=_REGION, how="anti")
+        found_parts.append(frame)
+    found = pl.concat(found_parts)
+    del found_parts
     size = pl.len().over(_KEY)
     core = found.filter(size >= 2)
     orphans = found.filter(size == 1)
     members = core.with_columns(pl.lit(True).alias("_core"))
     if orphans.height and core.height:
-        attached = _attach_orphans(rep.hash, region_of, n_regions, core, orphans)
+        attached = _attach_orphans(repeats, n_regions, core, orphans)
         members = pl.concat(
             [
                 members,
@@ -864,12 +894,57 @@ def _passage_members(
     members = members.join(first, on=_REGION, how="left").with_columns(
         pl.col("_rep").fill_null(False)
     )
-    return members, n_regions, n
+    return members, n_regions, repeats.n_repeated
+
+
+_FOUND_SCHEMA = {
+    _REGION: pl.Int64, ROW: pl.Int64, _TOK0: pl.Int64, _TOK1: pl.Int64,
+    START: pl.Int64, END: pl.Int64, _KEY: pl.UInt64,
+}  # fmt: skip
+
+
+class _Repeats:
+    """The repeated n-grams of an index, part by part, cut into regions.
+
+    Each pass over :meth:`parts` reads the index again and gives the same
+    parts: (repeated n-grams, their global region, region spans, region keys).
+    """
+
+    def __init__(self, store: NgramStore, n_words: int) -> None:
+        self.store = store
+        self.n_words = n_words
+        keys, self.counts = store.repeated()
+        self.table, self.where = build_index(keys)
+        self.n_repeated = 0
+
+    def parts(
+        self,
+    ) -> Iterator[
+        tuple[
+            Ngrams, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint64]
+        ]
+    ]:
+        base = 0
+        n_repeated = 0
+        for part in self.store.parts():
+            at = np.empty(len(part), dtype=np.int64)
+            lookup(self.table, self.where, part.hash, at)
+            again = at >= 0
+            rep = part.take(again)
+            count = self.counts[at[again]]
+            region_of = np.zeros(len(rep), dtype=np.int64)
+            spans, _, key, _ = regions(
+                rep.row, rep.pos, rep.start, rep.end, rep.hash, count, self.n_words,
+                region_of,
+            )  # fmt: skip
+            n_repeated += len(rep)
+            yield rep, region_of + base, spans, key
+            base += len(spans)
+        self.n_repeated = n_repeated
 
 
 def _attach_orphans(
-    hashes: npt.NDArray[np.uint64],
-    region_of: npt.NDArray[np.int64],
+    repeats: _Repeats,
     n_regions: int,
     core: pl.DataFrame,
     orphans: pl.DataFrame,
@@ -888,19 +963,34 @@ def _attach_orphans(
     core_regions = core[_REGION].to_numpy()
     core_key[core_regions] = core[_KEY].to_numpy()
     is_core[core_regions] = True
-    in_orphan = is_orphan[region_of]
-    orphan_hashes = unique_counts(hashes[in_orphan])[0]
-    in_core = is_core[region_of]
-    shared = positions(orphan_hashes, hashes[in_core])
-    hit = shared >= 0
-    to = pl.DataFrame(
-        {"_h": shared[hit], "_to": core_key[region_of[in_core][hit]]}
-    ).unique()
+    # Two reads of the index: the orphans' n-grams (few), then the core
+    # n-grams among them.
+    o_hash: list[npt.NDArray[np.uint64]] = [np.zeros(0, dtype=np.uint64)]
+    o_region: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    for rep, region_of, _, _ in repeats.parts():
+        in_orphan = is_orphan[region_of]
+        o_hash.append(rep.hash[in_orphan])
+        o_region.append(region_of[in_orphan])
+    orphan_hash = np.concatenate(o_hash)
+    orphan_hashes = unique_counts(orphan_hash)[0]
+    table, where = build_index(orphan_hashes)
+    to_parts = [pl.DataFrame(schema={"_h": pl.Int64, "_to": pl.UInt64})]
+    for rep, region_of, _, _ in repeats.parts():
+        in_core = is_core[region_of]
+        shared = np.empty(int(in_core.sum()), dtype=np.int64)
+        lookup(table, where, rep.hash[in_core], shared)
+        hit = shared >= 0
+        to_parts.append(
+            pl.DataFrame(
+                {"_h": shared[hit], "_to": core_key[region_of[in_core][hit]]}
+            ).unique()
+        )
+    to = pl.concat(to_parts).unique()
     links = (
         pl.DataFrame(
             {
-                _REGION: region_of[in_orphan],
-                "_h": positions(orphan_hashes, hashes[in_orphan]),
+                _REGION: np.concatenate(o_region),
+                "_h": positions(orphan_hashes, orphan_hash),
             }
         )
         .join(to, on="_h")

@@ -38,10 +38,19 @@ from dedup.passages.tokens import (
     L_TOK0,
     L_TOK1,
     N_LINE_FIELDS,
+    N_TOK_FIELDS,
+    T_END,
+    T_POST,
+    T_PRE,
+    T_RESUME,
     doc_tokens,
+    scan_tokens,
 )
 from dedup.passages.winnow import contains, kgram_hashes, winnow
-from dedup.shingle import fmix64, gram_hash
+from dedup.shingle import fmix64, gram_hash, gram_hashes
+
+#: Tokens between two checkpoints of pass 1 (see :func:`first_pass`).
+CHECKPOINT = 8
 
 # Line hashes live in their own domain, apart from n-gram hashes.
 LINE_SALT = np.uint64(0x5BD1E9955BD1E995)
@@ -101,6 +110,9 @@ def first_pass(
     n_threads: int,
     out_off: npt.NDArray[np.int64],
     fps: npt.NDArray[np.uint64],
+    fp_pos: npt.NDArray[np.uint32],
+    ck_off: npt.NDArray[np.int64],
+    ck: npt.NDArray[np.uint32],
     line_off: npt.NDArray[np.int64],
     line_hashes: npt.NDArray[np.uint64],
     line_spans: npt.NDArray[np.int64],
@@ -109,15 +121,21 @@ def first_pass(
 ) -> None:
     """Pass 1 over a batch; see the module docs.
 
-    Document *d* writes its fingerprints to ``fps[out_off[d]:]`` and its
+    Document *d* writes its fingerprints to ``fps[out_off[d]:]`` (their token
+    positions to ``fp_pos``), its checkpoints to ``ck[ck_off[d]:]`` and its
     eligible line hashes to ``line_hashes[line_off[d]:]`` with their (start,
     end, words) in ``line_spans``; ``counts[d]`` gets (tokens, fingerprints,
-    eligible lines).
+    eligible lines, checkpoints).
+
+    Checkpoint *j* is where a scan resumes to read token ``(j + 1) *
+    CHECKPOINT`` onwards: (byte from the document's start, code point), so
+    that pass two tokenises only the neighbourhood of a candidate. A text
+    mapped back from its NFKC form has none (it is always scanned whole).
     """
     n_docs = len(offsets) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
-        toks = np.empty((max_cap, 4), dtype=np.int64)
+        toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
         hashes = np.empty(max_cap, dtype=np.uint64)
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         kh = np.empty(max_cap, dtype=np.uint64)
@@ -144,6 +162,14 @@ def first_pass(
             base = out_off[d]
             for j in range(c):
                 fps[base + j] = kh[pos[j]]
+                fp_pos[base + j] = pos[j]
+            n_ck = 0
+            if map_off[d] == map_off[d + 1]:
+                base = ck_off[d]
+                for e in range(CHECKPOINT - 1, n - 1, CHECKPOINT):
+                    ck[base + n_ck, 0] = toks[e, T_RESUME] - offsets[d]
+                    ck[base + n_ck, 1] = toks[e, T_END]
+                    n_ck += 1
             base = line_off[d]
             c2 = 0
             for j in range(nl):
@@ -156,6 +182,7 @@ def first_pass(
             counts[d, 0] = n
             counts[d, 1] = c
             counts[d, 2] = c2
+            counts[d, 3] = n_ck
 
 
 @nb.njit(parallel=True, cache=True)
@@ -192,12 +219,13 @@ def second_pass(
     n_docs = len(offsets) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
-        toks = np.empty((max_cap, 4), dtype=np.int64)
+        toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
         hashes = np.empty(max_cap, dtype=np.uint64)
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         kh = np.empty(max_cap, dtype=np.uint64)
         pos = np.empty(max_cap, dtype=np.int64)
         cover = np.empty(max_cap + 1, dtype=np.int64)
+        gh = np.empty(max_cap, dtype=np.uint64)
         for d in range(t * step, min(n_docs, (t + 1) * step)):
             n, nl = doc_tokens(
                 data,
@@ -233,11 +261,12 @@ def second_pass(
                         if run < 0:
                             run = i
                     elif run >= 0:
-                        for s in range(run, i - n_words + 1):
-                            ng_hash[out] = gram_hash(hashes, s, n_words)
-                            ng[out, 0] = s
-                            ng[out, 1] = toks[s, 2]
-                            ng[out, 2] = toks[s + n_words - 1, 3]
+                        g = gram_hashes(hashes[run:i], i - run, n_words, gh)
+                        for s in range(g):
+                            ng_hash[out] = gh[s]
+                            ng[out, 0] = run + s
+                            ng[out, 1] = toks[run + s, T_PRE]
+                            ng[out, 2] = toks[run + s + n_words - 1, T_POST]
                             out += 1
                         run = -1
             counts[d, 0] = out - ng_off[d]
@@ -252,6 +281,102 @@ def second_pass(
                         ln[out, 2] = lines[j, L_TOK1] - lines[j, L_TOK0]
                         out += 1
             counts[d, 1] = out - ln_off[d]
+
+
+@nb.njit(parallel=True, cache=True)
+def window_pass(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    is_lower: npt.NDArray[np.bool_],
+    map_off: npt.NDArray[np.int64],
+    map0: npt.NDArray[np.int64],
+    map1: npt.NDArray[np.int64],
+    n_tokens: npt.NDArray[np.int64],
+    fp_off: npt.NDArray[np.int64],
+    fps: npt.NDArray[np.uint64],
+    fp_pos: npt.NDArray[np.uint32],
+    ck_off: npt.NDArray[np.int64],
+    ck: npt.NDArray[np.uint32],
+    k: int,
+    w: int,
+    n_words: int,
+    candidates: npt.NDArray[np.uint64],
+    max_cap: int,
+    n_threads: int,
+    ng_off: npt.NDArray[np.int64],
+    ng: npt.NDArray[np.int64],
+    ng_hash: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.int64],
+) -> None:
+    """Pass 2's n-grams from pass 1's fingerprints, positions and checkpoints.
+
+    The same n-grams as :func:`second_pass` (without lines), but a document
+    is tokenised only over the runs of tokens around its candidate
+    fingerprints, each from the checkpoint before it: a repeat and its margins
+    instead of the whole text.
+    """
+    n_docs = len(offsets) - 1
+    step = (n_docs + n_threads - 1) // n_threads
+    for t in nb.prange(n_threads):
+        toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
+        hashes = np.empty(max_cap, dtype=np.uint64)
+        lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
+        gh = np.empty(max_cap, dtype=np.uint64)
+        cover = np.empty(max_cap + 1, dtype=np.int64)
+        for d in range(t * step, min(n_docs, (t + 1) * step)):
+            n = n_tokens[d]
+            out = ng_off[d]
+            hit = False
+            for j in range(fp_off[d], fp_off[d + 1]):
+                if contains(candidates, fps[j]):
+                    if not hit:
+                        cover[: n + 1] = 0
+                        hit = True
+                    p = int(fp_pos[j])
+                    cover[max(0, p - (w - 1))] += 1
+                    cover[min(n, p + k + w - 1)] -= 1
+            if not hit:
+                counts[d] = 0
+                continue
+            mapped = map_off[d] < map_off[d + 1]
+            m0 = map0[map_off[d] : map_off[d + 1]]
+            m1 = map1[map_off[d] : map_off[d + 1]]
+            depth = 0
+            run = -1
+            for i in range(n + 1):
+                if i < n:
+                    depth += cover[i]
+                if i < n and depth > 0:
+                    if run < 0:
+                        run = i
+                    continue
+                if run < 0:
+                    continue
+                if i - run >= n_words:
+                    n_ck = ck_off[d + 1] - ck_off[d]
+                    c = 0 if mapped else min(run // CHECKPOINT, n_ck)
+                    b0 = offsets[d]
+                    ci0 = 0
+                    if c > 0:
+                        b0 += ck[ck_off[d] + c - 1, 0]
+                        ci0 = ck[ck_off[d] + c - 1, 1]
+                    t0 = c * CHECKPOINT
+                    got, _ = scan_tokens(
+                        data, b0, offsets[d + 1], ci0, i - t0, classes, lower,
+                        is_lower, m0, m1, toks, hashes, lines,
+                    )  # fmt: skip
+                    a = run - t0
+                    g = gram_hashes(hashes[a:got], got - a, n_words, gh)
+                    for s in range(g):
+                        ng_hash[out] = gh[s]
+                        ng[out, 0] = run + s
+                        ng[out, 1] = toks[a + s, T_PRE]
+                        ng[out, 2] = toks[a + s + n_words - 1, T_POST]
+                        out += 1
+                run = -1
+            counts[d] = out - ng_off[d]
 
 
 @nb.njit(cache=True)

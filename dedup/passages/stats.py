@@ -41,11 +41,12 @@ from dedup.passages.tokens import (
     L_TOK0,
     L_TOK1,
     N_LINE_FIELDS,
+    N_TOK_FIELDS,
     doc_tokens,
     lower_start_table,
     prepare_batch,
 )
-from dedup.shingle import POLY, fmix64, gram_hash
+from dedup.shingle import POLY, gram_hash
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -75,6 +76,15 @@ def _slot(keys: npt.NDArray[np.uint64], mask: int, key: np.uint64) -> np.int64:
 def _key(h: np.uint64) -> np.uint64:
     # 0 marks an empty slot; the low bit is given up so no key is 0.
     return h | np.uint64(1)
+
+
+@nb.njit(inline="always", cache=True)
+def _word_chars(toks: npt.NDArray[np.int64], a: int, b: int) -> int:
+    """Characters of words *a* to *b* - 1 (no spaces)."""
+    total = 0
+    for t in range(a, b):
+        total += toks[t, 1] - toks[t, 0]
+    return total
 
 
 @nb.njit(cache=True)
@@ -131,7 +141,7 @@ def doc_stats(
 
     *scratch* comes from :func:`new_scratch` for at least ``n + n_lines``.
     """
-    keys, counts, acc, word_chars, flags, slots = scratch
+    keys, counts, acc, _, flags, slots = scratch
     out[:] = 0.0
     if n_chars <= 0:
         return
@@ -147,13 +157,11 @@ def doc_stats(
         out[3] = min(1.0, chars / n_chars)
     # The n-gram rounds below empty the slots they use instead of the table.
     keys[:size] = 0
-    # word_chars[i]: characters of the first i words (no spaces).
-    word_chars[0] = 0
-    for t in range(n):
-        word_chars[t + 1] = word_chars[t] + toks[t, 1] - toks[t, 0]
-        acc[t] = hashes[t]
+    acc[:n] = hashes[:n]
     # acc[i] grows from the 1-gram at i to the g-gram, one word per round (a
-    # polynomial hash), so each n-gram costs one multiply, not n. Only
+    # polynomial hash), so each n-gram costs one multiply, not n. It is used
+    # as the key without a finaliser: over token hashes that are already
+    # mixed, its low bits are as uniform as a finalised hash's. Only
     # positions whose (g-1)-gram recurs can hold a recurring g-gram, so each
     # round looks up only those (flags): a few percent of the words by g = 5.
     any_rep = False
@@ -162,39 +170,39 @@ def doc_stats(
         if m <= 0:
             return
         gg = np.uint64(g)
-        for i in range(m):
-            acc[i] = acc[i] * POLY + hashes[i + g - 1]
-            if g == 2:
-                flags[i] = True
-        best = 1
-        best_first = 0
+        best = np.int64(1)
+        best_first = np.int64(0)
         any_rep = False
         for i in range(m):
-            if not flags[i]:
+            acc[i] = acc[i] * POLY + hashes[i + g - 1]
+            if g > 2 and not flags[i]:
                 continue
-            k = _key(fmix64(acc[i] + gg))
+            k = _key(acc[i] + gg)
             s = _slot(keys, mask, k)
             if keys[s] != k:
                 keys[s] = k
-                counts[s] = 0
-                counts[size + s] = i  # where the g-gram first occurs
-            counts[s] += 1
+                # (first position << 32) + count: one word per slot.
+                counts[s] = (np.int64(i) << 32) + 1
+            else:
+                counts[s] += 1
+                v = counts[s]
+                c = v & 0xFFFFFFFF
+                f = v >> 32
+                # Ties go to the n-gram seen first, as with Counter.most_common.
+                if c > best or (c == best and f < best_first):
+                    best = c
+                    best_first = f
             slots[i] = s
-            c = counts[s]
-            f = counts[size + s]
-            # Ties go to the n-gram seen first, as with Counter.most_common.
-            if c > best or (c == best and c > 1 and f < best_first):
-                best = c
-                best_first = f
         for i in range(m):
-            if flags[i]:
+            if g == 2 or flags[i]:
                 keys[slots[i]] = 0  # leave the table empty for the next round
-                flags[i] = counts[slots[i]] >= 2
+                flags[i] = (counts[slots[i]] & 0xFFFFFFFF) >= 2
                 any_rep = any_rep or flags[i]
         if m < n:
             flags[m] = False
         if g < 5:
-            length = word_chars[best_first + g] - word_chars[best_first] + g - 1
+            first = int(best_first)
+            length = _word_chars(toks, first, first + g) + g - 1
             out[2 + g] = min(1.0, best * length / n_chars)
     if not any_rep:
         return
@@ -211,10 +219,10 @@ def doc_stats(
         i = 0
         while i < m:
             if flags[i]:
-                k = _key(fmix64(acc[i] + gg))
+                k = _key(acc[i] + gg)
                 s = _slot(keys, mask, k)
                 if keys[s] == k:
-                    repeated += word_chars[i + g] - word_chars[i]
+                    repeated += _word_chars(toks, i, i + g)
                     i += g
                     continue
                 keys[s] = k
@@ -242,7 +250,7 @@ def new_scratch(n_items: int) -> Scratch:
     size = table_size(n_items)
     return (
         np.empty(size, dtype=np.uint64),
-        np.empty(2 * size, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
         np.empty(n_items + 1, dtype=np.uint64),
         np.empty(n_items + 1, dtype=np.int64),
         np.empty(n_items + 1, dtype=np.bool_),
@@ -277,7 +285,7 @@ def _batch_stats(
     n_docs = len(offsets) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
-        toks = np.empty((max_cap, 4), dtype=np.int64)
+        toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
         hashes = np.empty(max_cap, dtype=np.uint64)
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         scratch = new_scratch(2 * max_cap)

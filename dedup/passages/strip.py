@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -138,20 +139,30 @@ def _union_length(
     out = np.zeros(n_docs, dtype=np.float64)
     if not frame.height:
         return out
-    covered = (
-        frame.join(doc_index, on=DOC_ID)
-        .sort("_d", START)
-        .with_columns(pl.col(END).cum_max().shift(1).over("_d").alias("_reach"))
-        .with_columns(
-            (pl.col(END) - pl.max_horizontal(START, pl.col("_reach").fill_null(0)))
-            .clip(lower_bound=0)
-            .alias("_new")
-        )
-        .group_by("_d")
-        .agg(pl.col("_new").sum())
-    )
-    out[covered["_d"].to_numpy()] = covered["_new"].to_numpy()
+    spans = frame.select(DOC_ID, START, END).join(doc_index, on=DOC_ID)
+    d = spans["_d"].to_numpy().astype(np.int64)
+    start = spans[START].to_numpy().astype(np.int64)
+    end = spans[END].to_numpy().astype(np.int64)
+    order = np.lexsort((start, d))
+    _add_union(d[order], start[order], end[order], out)
     return out
+
+
+@nb.njit(cache=True)
+def _add_union(
+    d: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float64],
+) -> None:
+    """Add to ``out[d]`` the length of the union of spans sorted by (d, start)."""
+    reach = 0
+    for i in range(len(d)):
+        if i == 0 or d[i] != d[i - 1]:
+            reach = 0
+        if end[i] > max(start[i], reach):
+            out[d[i]] += end[i] - max(start[i], reach)
+        reach = max(reach, end[i])
 
 
 def coverage(

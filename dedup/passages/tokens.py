@@ -49,6 +49,7 @@ from dedup.normalize import _fold
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, _decode, fmix64
 
 NEWLINE = 10
+SPACE = 32
 
 # Line fields, columns of the ``lines`` array of :func:`doc_tokens`.
 L_START, L_END, L_TOK0, L_TOK1, L_LOWER, L_TERM = 0, 1, 2, 3, 4, 5
@@ -118,11 +119,18 @@ def _ascii_word() -> npt.NDArray[np.uint8]:
 ASCII_WORD = _ascii_word()
 
 
+#: Columns of the ``toks`` array of :func:`doc_tokens`.
+T_START, T_END, T_PRE, T_POST, T_RESUME = 0, 1, 2, 3, 4
+N_TOK_FIELDS = 5
+
+
 @nb.njit(cache=True)
-def doc_tokens(
+def scan_tokens(
     data: npt.NDArray[np.uint8],
     start: int,
     end: int,
+    ci0: int,
+    limit: int,
     classes: npt.NDArray[np.uint8],
     lower: npt.NDArray[np.int32],
     is_lower: npt.NDArray[np.bool_],
@@ -132,13 +140,18 @@ def doc_tokens(
     hashes: npt.NDArray[np.uint64],
     lines: npt.NDArray[np.int64],
 ) -> tuple[int, int]:
-    """Tokens and lines of ``data[start:end]``; return (tokens, lines).
+    """Tokens and lines of ``data[start:end]`` from code point *ci0*; (tokens, lines).
 
-    ``toks[t]`` gets (start, end, pre, post) of token *t* and ``hashes[t]`` its
-    hash (equal to :func:`dedup.shingle.tokenize`'s); ``lines[j]`` gets the
-    ``L_*`` fields of line *j*. When ``map0`` is not empty the input is a
-    normalised text and positions are mapped back to the original through
-    ``map0`` (first original character) and ``map1`` (one past the last).
+    ``toks[t]`` gets the ``T_*`` fields of token *t* (see :func:`doc_tokens`)
+    and ``hashes[t]`` its hash. Scanning stops before a token would start
+    when *limit* (>= 0) tokens are done, once the punctuation glued to the
+    last one is read: the tokens are then exactly those of a whole scan.
+
+    A scan may start at a token's ``T_RESUME`` byte (with *ci0* its ``T_END``):
+    the tokens after it come out as in a scan of the whole text, their
+    ``pre`` included (lines do not: they start at the resume point). Texts
+    that are mapped back (``map0`` not empty) must be scanned from their
+    start.
     """
     n = 0
     nl = 0
@@ -146,7 +159,7 @@ def doc_tokens(
     in_tok = False
     # Start of the punctuation glued to the front of the next token: just after
     # the last space or the end of the last token.
-    gap = 0
+    gap = ci0
     # Whether the punctuation being read is still glued to the last token.
     glued = False
     ls = -1
@@ -155,9 +168,10 @@ def doc_tokens(
     first_cp = -1
     last_cp = -1
     prev = 0
-    ci = -1
+    ci = ci0 - 1
     i = start
     while True:
+        at = i
         ci += 1
         if i < end:
             cp = int(data[i])
@@ -174,6 +188,8 @@ def doc_tokens(
         c = classes[low] & CLASS_MASK
         if c == WORD:
             if not in_tok:
+                if n == limit:
+                    break
                 toks[n, 0] = ci
                 toks[n, 2] = gap
                 in_tok = True
@@ -192,6 +208,22 @@ def doc_tokens(
                 prev = b
                 i += 1
                 ci += 1
+            if i < end and data[i] == SPACE:
+                # The commonest end of a word, a space: what the general path
+                # below does for it (close the token, then a space), inline.
+                ci += 1
+                hashes[n] = fmix64(h)
+                toks[n, 1] = ci
+                toks[n, 3] = ci
+                toks[n, 4] = i
+                n += 1
+                in_tok = False
+                h = FNV_OFFSET
+                le = ci
+                last_cp = prev
+                glued = False
+                gap = ci + 1
+                i += 1
             continue
         if c == IGNORE:
             continue
@@ -199,6 +231,7 @@ def doc_tokens(
             hashes[n] = fmix64(h)
             toks[n, 1] = ci
             toks[n, 3] = ci
+            toks[n, 4] = at
             n += 1
             in_tok = False
             h = FNV_OFFSET
@@ -207,11 +240,14 @@ def doc_tokens(
             le = ci
             last_cp = prev
         if c == SOLO:
+            if n == limit:
+                break
             hashes[n] = fmix64((FNV_OFFSET ^ np.uint64(low)) * FNV_PRIME)
             toks[n, 0] = ci
             toks[n, 1] = ci + 1
             toks[n, 2] = gap
             toks[n, 3] = ci + 1
+            toks[n, 4] = i
             n += 1
             glued = True
             gap = ci + 1
@@ -260,6 +296,36 @@ def doc_tokens(
                 lines[j, L_START] = map0[lines[j, L_START]]
                 lines[j, L_END] = map1[lines[j, L_END] - 1]
     return n, nl
+
+
+@nb.njit(cache=True)
+def doc_tokens(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    is_lower: npt.NDArray[np.bool_],
+    map0: npt.NDArray[np.int64],
+    map1: npt.NDArray[np.int64],
+    toks: npt.NDArray[np.int64],
+    hashes: npt.NDArray[np.uint64],
+    lines: npt.NDArray[np.int64],
+) -> tuple[int, int]:
+    """Tokens and lines of ``data[start:end]``; return (tokens, lines).
+
+    ``toks[t]`` (``N_TOK_FIELDS`` columns) gets (start, end, pre, post) of
+    token *t* and the byte where a scan resumes after it (``T_RESUME``);
+    ``hashes[t]`` its hash (equal to :func:`dedup.shingle.tokenize`'s);
+    ``lines[j]`` gets the ``L_*`` fields of line *j*. When ``map0`` is not
+    empty the input is a normalised text and positions are mapped back to the
+    original through ``map0`` (first original character) and ``map1`` (one
+    past the last).
+    """
+    return scan_tokens(
+        data, start, end, 0, -1, classes, lower, is_lower, map0, map1, toks, hashes,
+        lines,
+    )  # fmt: skip
 
 
 def _joins(ch: str) -> bool:
@@ -453,7 +519,7 @@ def batch_tokens(texts: pl.Series) -> BatchTokens:
     tok_off = np.zeros(len(cap) + 1, dtype=np.int64)
     np.cumsum(cap, out=tok_off[1:])
     size = int(tok_off[-1])
-    toks = np.zeros((size, 4), dtype=np.int64)
+    toks = np.zeros((size, N_TOK_FIELDS), dtype=np.int64)
     hashes = np.zeros(size, dtype=np.uint64)
     lines = np.zeros((size, N_LINE_FIELDS), dtype=np.int64)
     counts = np.zeros((prep.n_docs, 2), dtype=np.int64)

@@ -27,7 +27,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
-from dedup.shingle import gram_hash
+from dedup.shingle import gram_hashes
 
 BLOCK_WORDS = 8  # 512 bits, one cache line
 PROBES = 4
@@ -158,12 +158,23 @@ def kgram_hashes(
     hashes: npt.NDArray[np.uint64], n: int, k: int, out: npt.NDArray[np.uint64]
 ) -> int:
     """Hashes of the word k-grams of ``hashes[:n]`` into *out*; return their count."""
-    m = n - k + 1
-    if m <= 0:
-        return 0
-    for i in range(m):
-        out[i] = gram_hash(hashes, i, k)
-    return m
+    return gram_hashes(hashes, n, k, out)
+
+
+@nb.njit(cache=True)
+def _winnow4(kh: npt.NDArray[np.uint64], m: int, out: npt.NDArray[np.int64]) -> int:
+    """:func:`winnow` for windows of four, without branches (they mispredict)."""
+    count = 0
+    last = -1
+    for left in range(m - 3):
+        # The rightmost minimum of kh[left:left + 4]: of each pair, then of both.
+        a = left + (kh[left + 1] <= kh[left])
+        b = left + 2 + (kh[left + 3] <= kh[left + 2])
+        best = b if kh[b] <= kh[a] else a
+        out[count] = best
+        count += best != last
+        last = best
+    return count
 
 
 @nb.njit(cache=True)
@@ -176,6 +187,8 @@ def winnow(
     """
     if m <= 0:
         return 0
+    if w == 4 and m > w:
+        return _winnow4(kh, m, out)
     if m <= w:
         best = 0
         for j in range(1, m):
