@@ -1,0 +1,48 @@
+"""A folder of Parquet shards as one input of the scan pipeline.
+
+``dedup.io`` opens one file at a time; a generated corpus is a folder of
+shards. :class:`ShardsSource` chains dedup's own :class:`ParquetSource` over
+the shards (so reading costs what it costs the CLI) and numbers rows across
+them, as :class:`dedup.pipeline.BatchSource` requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from dedup.io import ReadOptions
+from dedup.io.parquet import ParquetSource
+from dedup.pipeline import QuarantineRecord
+from dedup.schema import ROW
+
+
+class ShardsSource:
+    """Parquet shards read in order, rows numbered 0.. across all of them."""
+
+    def __init__(self, paths: Sequence[Path], batch_size: int = 20_000) -> None:
+        self.paths = list(paths)
+        self.name = str(self.paths[0].parent) if self.paths else "<no shards>"
+        self.options = ReadOptions(id_field="doc_id", batch_size=batch_size)
+        self.n_read = 0
+        self._quarantine: list[QuarantineRecord] = []
+
+    @property
+    def quarantine(self) -> list[QuarantineRecord]:
+        return self._quarantine
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        self.n_read = 0
+        self._quarantine = []
+        offset = 0
+        for path in self.paths:
+            src = ParquetSource(path.name, self.options, path=path)
+            n = 0
+            for batch in src.batches():
+                n = max(n, int(batch[ROW].max() or 0) + 1)  # type: ignore[arg-type]
+                yield batch.with_columns(pl.col(ROW) + offset)
+            self.n_read += src.n_read
+            self._quarantine.extend(src.quarantine)
+            offset += n
