@@ -31,6 +31,7 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numba as nb
 import numpy as np
@@ -149,11 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--corpus", type=Path, help="corpus folder")
     args = ap.parse_args(argv)
     from benchmarks import corpus
     from benchmarks.throughput import corpus_dir
 
-    folder = corpus_dir()
+    folder = args.corpus or corpus_dir()
     corpus.ensure(corpus.Spec(max(args.docs, corpus.Spec.shard_docs)), folder)
     texts = pl.read_parquet(corpus.shards(folder)[0], columns=["text"])["text"]
     print(json.dumps(measure(texts[: args.docs], args.runs)))

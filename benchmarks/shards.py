@@ -22,8 +22,11 @@ from dedup.schema import ROW
 class ShardsSource:
     """Parquet shards read in order, rows numbered 0.. across all of them."""
 
-    def __init__(self, paths: Sequence[Path], batch_size: int = 20_000) -> None:
+    def __init__(
+        self, paths: Sequence[Path], batch_size: int = 20_000, limit: int | None = None
+    ) -> None:
         self.paths = list(paths)
+        self.limit = limit  # read no more than this many documents
         self.name = str(self.paths[0].parent) if self.paths else "<no shards>"
         self.options = ReadOptions(id_field="doc_id", batch_size=batch_size)
         self.n_read = 0
@@ -37,12 +40,20 @@ class ShardsSource:
         self.n_read = 0
         self._quarantine = []
         offset = 0
+        left = self.limit if self.limit is not None else -1
         for path in self.paths:
+            if left == 0:
+                break
             src = ParquetSource(path.name, self.options, path=path)
             n = 0
             for batch in src.batches():
+                if left >= 0:
+                    batch = batch.head(left)
+                    left -= batch.height
                 n = max(n, int(batch[ROW].max() or 0) + 1)  # type: ignore[arg-type]
                 yield batch.with_columns(pl.col(ROW) + offset)
+                if left == 0:
+                    break
             self.n_read += src.n_read
             self._quarantine.extend(src.quarantine)
             offset += n
