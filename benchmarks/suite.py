@@ -251,6 +251,7 @@ def plot_throughput(
     ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
     fig.savefig(path)
+    fig.savefig(path.with_suffix(".png"), dpi=90)
     plt.close(fig)
 
 
@@ -273,8 +274,10 @@ def plot_recall(planted: dict[str, object], path: Path) -> None:
                          if r["kind"] == kind)  # fmt: skip
             if pts:
                 label = f"{m['method']} {m['setting'].split(' (')[0]}"
+                mine = m["method"] == "dedup"
                 ax.plot(*zip(*pts, strict=True), marker="o", label=label,
-                        lw=2.5 if m["method"] == "dedup" else 1)  # fmt: skip
+                        lw=2.5 if mine else 1, zorder=3 if mine else 2,
+                        color="black" if mine else None)  # fmt: skip
         ax.set_title(kind, fontsize=9)
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlabel("edit rate", fontsize=8)
@@ -287,6 +290,7 @@ def plot_recall(planted: dict[str, object], path: Path) -> None:
     fig.suptitle("Recall of planted copies vs edit rate (same documents for all)")
     fig.tight_layout(rect=(0, 0.1, 1, 0.97))
     fig.savefig(path)
+    fig.savefig(path.with_suffix(".png"), dpi=90)
     plt.close(fig)
 
 
@@ -556,6 +560,27 @@ def render(ctx: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _mode_of(ctx: dict[str, object]) -> Mode:
+    tp: dict[str, list[object]] = ctx["throughput"]  # type: ignore[assignment]
+    sizes = tuple(sorted({int(k.split("/")[0]) for k in tp}))
+    runs = {s: len(tp[f"{s}/1"]) for s in sizes}
+    base = FULL if str(ctx.get("mode_name")) == "full" else QUICK
+    return Mode(base.name, sizes, runs, base.subset, base.sig_docs, base.limit_docs)
+
+
+def rerender(raw: Path, out: Path) -> int:
+    """RESULTS.md and the plots again from the JSON a run saved."""
+    ctx = json.loads(raw.read_text())
+    mode = _mode_of(ctx)
+    ctx["mode"] = mode
+    _, medians = _stage_rows(ctx["throughput"], mode)
+    plot_throughput(medians, mode, PLOTS / "throughput.svg")
+    plot_recall(ctx["planted"], PLOTS / "recall_vs_rate.svg")
+    out.write_text(render(ctx), encoding="utf-8")
+    log(f"wrote {out} and the plots from {raw}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--quick", action="store_true")
@@ -564,7 +589,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, help="corpus folder (default: .work)")
     ap.add_argument("--skip-reuters", action="store_true", help="no Reuters step")
     ap.add_argument("--sizes", help="comma-separated corpus sizes (for trying out)")
+    ap.add_argument("--render", type=Path, metavar="JSON",
+                    help="redo RESULTS.md and the plots from a JSON")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.render:
+        return rerender(args.render, args.out)
     mode = QUICK if args.quick else FULL
     if args.sizes:
         sizes = tuple(int(x) for x in args.sizes.split(","))
@@ -692,8 +721,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     plot_throughput(medians, mode, PLOTS / "throughput.svg")
     plot_recall(planted, PLOTS / "recall_vs_rate.svg")
     raw = PLOTS / f"suite-{mode.name}.json"
-    raw.write_text(json.dumps({k: v for k, v in ctx.items() if k != "mode"},
-                              default=str, indent=1))  # fmt: skip
+    saved = {k: v for k, v in ctx.items() if k != "mode"}
+    saved["mode_name"] = mode.name
+    raw.write_text(json.dumps(saved, default=str, indent=1))
     text = render(ctx)
     args.out.write_text(text, encoding="utf-8")
     print(text)
