@@ -28,6 +28,7 @@ Peak RSS is sampled every 5 ms by a psutil thread and checked against
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -168,11 +169,35 @@ def run(
            "--corpus", str(folder or corpus_dir())]  # fmt: skip
     if write:
         cmd.append("--write")
-    out = subprocess.run(
-        cmd, check=True, capture_output=True, text=True, env=child_env(threads),
-        cwd=REPO,
-    )  # fmt: skip
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    import psutil
+
+    # The parent samples the child's RSS too: when the kernel kills the child
+    # for memory, the figure that killed it is still known.
+    seen = 0
+    t0 = time.perf_counter()
+    # Output goes to files, not pipes, so a chatty child can never block.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=err, text=True, env=child_env(threads), cwd=REPO
+        )
+        watch = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                seen = max(seen, watch.memory_info().rss)
+            time.sleep(0.1)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode:
+        why = (
+            f"killed by signal {-proc.returncode}"
+            if proc.returncode < 0
+            else f"exit status {proc.returncode}: {stderr.strip()[-300:]}"
+        )
+        return {"failed": why, "docs": docs, "threads": threads,
+                "seconds_until_failure": time.perf_counter() - t0,
+                "peak_rss_seen": seen}  # fmt: skip
+    return json.loads(stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
