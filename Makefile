@@ -29,13 +29,16 @@ lint: install
 	$(BIN)/ruff format --check dedup tests benchmarks
 	$(BIN)/mypy dedup
 
+# The suite writes benchmarks/RESULTS.md and the plots; it runs the Reuters
+# accuracy benchmark itself. Full: 100k and 1M generated articles (about an
+# hour on 2 cores); quick: 20k and 100k, few peers' documents.
 bench: install
 	$(BIN)/python -m benchmarks.signatures
-	$(BIN)/python -m benchmarks.accuracy
+	$(BIN)/python -m benchmarks.suite
 
 bench-quick: install
-	$(BIN)/python -m benchmarks.signatures --quick
-	$(BIN)/python -m benchmarks.accuracy
+	$(BIN)/python -m benchmarks.signatures --quick --skip-memory
+	$(BIN)/python -m benchmarks.suite --quick
 
 clean:
 	rm -rf results/ benchmarks/.work/ .pytest_cache .mypy_cache .ruff_cache

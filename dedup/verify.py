@@ -86,6 +86,22 @@ def overlap(
     return inter / smaller, inter / union
 
 
+@nb.njit(cache=True)
+def _common_affix(
+    a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]
+) -> tuple[int, int, int]:
+    """(length of the common prefix, end of a's middle, end of b's middle)."""
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    ea, eb = len(a), len(b)
+    while ea > p and eb > p and a[ea - 1] == b[eb - 1]:
+        ea -= 1
+        eb -= 1
+    return p, ea, eb
+
+
 def is_template_sibling(
     tokens_a: npt.NDArray[np.uint64],
     figure_a: npt.NDArray[np.bool_],
@@ -93,12 +109,26 @@ def is_template_sibling(
     figure_b: npt.NDArray[np.bool_],
 ) -> tuple[bool, str]:
     """Whether two similar texts differ only in their figures (see module doc)."""
-    ops = Levenshtein.opcodes(tokens_a.tolist(), tokens_b.tolist())
+    # The common prefix and suffix are equal blocks of any alignment, so only
+    # the middle is aligned (rapidfuzz strips them too, but only after
+    # converting both whole sequences; truncated or extended copies then cost
+    # almost nothing).
+    start, end_a, end_b = _common_affix(tokens_a, tokens_b)
+    ops = Levenshtein.opcodes(
+        tokens_a[start:end_a].tolist(), tokens_b[start:end_b].tolist()
+    )
     figure_subs = word_edits = 0
     block: list[tuple[int, int, int, int]] = []
     for op in [*ops, None]:
         if op is not None and op.tag != "equal":
-            block.append((op.src_start, op.src_end, op.dest_start, op.dest_end))
+            block.append(
+                (
+                    op.src_start + start,
+                    op.src_end + start,
+                    op.dest_start + start,
+                    op.dest_end + start,
+                )
+            )
             continue
         if block:
             a0, a1 = block[0][0], block[-1][1]
