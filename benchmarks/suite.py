@@ -67,7 +67,7 @@ class Mode:
 
 
 FULL = Mode("full", (100_000, 300_000, 1_000_000),
-            {100_000: 3, 300_000: 1, 1_000_000: 1}, 3000, 1000, 20_000)  # fmt: skip
+            {100_000: 2, 300_000: 1, 1_000_000: 1}, 1500, 1000, 20_000)  # fmt: skip
 QUICK = Mode("quick", (20_000, 100_000), {20_000: 1, 100_000: 1}, 600, 300, 5000)
 
 
@@ -230,6 +230,8 @@ def _stage_rows(
 
 
 def _exponent(t_small: float, t_big: float, n_small: int, n_big: int) -> float:
+    if n_big == n_small:
+        return float("nan")  # one size only: nothing to fit
     return math.log(t_big / t_small) / math.log(n_big / n_small)
 
 
@@ -576,7 +578,20 @@ def render(ctx: dict[str, object]) -> str:
             f"{silver}."
         ]
     else:
-        lines.append("Skipped: the shared Reuters data was not found.")
+        acc = REPO / "benchmarks" / "results" / "accuracy.md"
+        text = acc.read_text().splitlines() if acc.is_file() else []
+        found = [ln for ln in text if ln.startswith("| all non-empty bodies")]
+        dated = [ln for ln in text if ln.startswith("Date:")]
+        if found:
+            lines.append(
+                "Not rerun in this run of the suite (`--skip-reuters`); from "
+                f"`results/accuracy.md` ({dated[0].strip(' ') if dated else 'undated'}"
+                f"): dedup at its defaults puts {found[0].split('|')[2].strip()} "
+                "silver exact-duplicate clusters each inside one cluster. "
+                "Reproduce: `python -m benchmarks.accuracy`."
+            )
+        else:
+            lines.append("Skipped: no Reuters results (shared data not found).")
     lines.append("")
     return "\n".join(lines)
 
@@ -647,6 +662,17 @@ def _notes(ctx: dict[str, object]) -> None:
     ctx["target_notes"] = notes[:2] + slow + notes[2:]
 
 
+def _save(ctx: dict[str, object]) -> Path:
+    """The run's measurements so far, as JSON (``--render`` reads it back)."""
+    mode: Mode = ctx["mode"]  # type: ignore[assignment]
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    raw = PLOTS / f"suite-{mode.name}.json"
+    saved = {k: v for k, v in ctx.items() if k != "mode"}
+    saved["mode_name"] = mode.name
+    raw.write_text(json.dumps(saved, default=str, indent=1))
+    return raw
+
+
 def _mode_of(ctx: dict[str, object]) -> Mode:
     tp: dict[str, list[object]] = ctx["throughput"]  # type: ignore[assignment]
     sizes = tuple(sorted({int(k.split("/")[0]) for k in tp}))
@@ -707,6 +733,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 mode.sig_docs, mode.limit_docs)  # fmt: skip
     ctx["mode"] = mode
     ctx["throughput"] = tp
+    _save(ctx)
     _, medians = _stage_rows(tp, mode)
     small, big = min(mode.sizes), max(mode.sizes)
     ctx["scale"] = {
@@ -729,6 +756,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     peers = () if args.skip_peers else ("text-dedup", "datatrove")
     planted = pl_mod.run(mode.subset, peers, folder)
     ctx["planted"] = planted
+    _save(ctx)
 
     import polars as pl
 
