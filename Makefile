@@ -35,10 +35,17 @@ lint: install
 bench: install
 	$(BIN)/python -m benchmarks.signatures
 	$(BIN)/python -m benchmarks.suite
+	$(BIN)/python -m benchmarks.passages
+	$(BIN)/python -m benchmarks.farm
 
+# Quick runs write passages and farm figures under benchmarks/.work/ so they do
+# not replace the committed full results.
 bench-quick: install
 	$(BIN)/python -m benchmarks.signatures --quick --skip-memory
 	$(BIN)/python -m benchmarks.suite --quick
+	$(BIN)/python -m benchmarks.passages --docs 5000 --scale --repeat 1 --rounds 1 \
+		--out benchmarks/.work/passages-quick.md
+	$(BIN)/python -m benchmarks.farm --repeat 1 --out benchmarks/.work/farm-quick.md
 
 clean:
 	rm -rf results/ benchmarks/.work/ .pytest_cache .mypy_cache .ruff_cache
