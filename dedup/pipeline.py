@@ -414,6 +414,10 @@ class _Verified:
     sets: object | None
 
 
+#: Duplicate pairs whose documents are tokenised together for the template check.
+TEMPLATE_CHUNK = 4_000
+
+
 def _verify(
     meta: pl.DataFrame,
     texts: pl.Series | None,
@@ -435,8 +439,11 @@ def _verify(
     )
     if texts is None or not len(needed):
         return _Verified(empty, {}, None)
-    sub = texts.gather(needed)
-    sets = shingle_sets(sub, config.shingle, config.ngram)  # type: ignore[arg-type]
+    sets = shingle_sets(
+        texts.gather(needed),
+        config.shingle,  # type: ignore[arg-type]
+        config.ngram,
+    )
     local = np.full(int(needed.max()) + 1, -1, dtype=np.int64)
     local[needed] = np.arange(len(needed))
     sim, jac = overlap(sets, local[rows_a], local[rows_b])
@@ -448,20 +455,27 @@ def _verify(
     for i in range(len(a)):
         reason[i] = _duplicate_reason(sim[i], jac[i], whole[a[i]] == whole[b[i]])
     if config.template_check and len(a):
-        involved = np.unique(np.concatenate([a, b]))
-        toks = token_arrays(texts.gather(involved))
-        tok_local = {int(r): i for i, r in enumerate(involved)}
-        for i in range(len(a)):
-            if whole[a[i]] == whole[b[i]]:
-                continue
-            ta, fa = toks.get(tok_local[int(a[i])])
-            tb, fb = toks.get(tok_local[int(b[i])])
-            sibling, why = is_template_sibling(ta, fa, tb, fb)
-            if sibling:
-                relation[i] = RELATION_TEMPLATE
-                reason[i] = f"template sibling: {why}"
-            if i % 1000 == 0:
-                report("template check", i, len(a))
+        # Pairs come sorted by row_a from LSH; tokens are made for one chunk
+        # of pairs at a time so that memory stays bounded by the chunk, not by
+        # every document that has a duplicate (a document in pairs of two
+        # chunks is tokenised twice: cheap next to the alignment).
+        for lo in range(0, len(a), TEMPLATE_CHUNK):
+            hi = min(lo + TEMPLATE_CHUNK, len(a))
+            involved = np.unique(np.concatenate([a[lo:hi], b[lo:hi]]))
+            toks = token_arrays(texts.gather(involved))
+            tok_local = {int(r): k for k, r in enumerate(involved)}
+            for i in range(lo, hi):
+                if whole[a[i]] == whole[b[i]]:
+                    continue
+                ta, fa = toks.get(tok_local[int(a[i])])
+                tb, fb = toks.get(tok_local[int(b[i])])
+                sibling, why = is_template_sibling(ta, fa, tb, fb)
+                if sibling:
+                    relation[i] = RELATION_TEMPLATE
+                    reason[i] = f"template sibling: {why}"
+                if i % 1000 == 0:
+                    report("template check", i, len(a))
+            del toks
     pairs = pl.DataFrame(
         {
             "row_a": a,

@@ -182,3 +182,19 @@ def test_one_or_two_threads_give_identical_output(planted) -> None:
         numba.set_num_threads(before)
     assert_frame_equal(single.docs, result.docs)
     assert_frame_equal(single.pairs, result.pairs)
+
+
+def test_template_check_in_chunks_of_pairs_gives_the_same_result(
+    planted, monkeypatch
+) -> None:
+    # Tokens for the template check are made one chunk of pairs at a time to
+    # bound memory; one pair per chunk must give the same pairs and clusters.
+    frame, result = planted
+    import dedup.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "TEMPLATE_CHUNK", 1)
+    chunked = scan_frame(frame)
+    assert result.pairs.height >= 4
+    assert "template" in result.pairs["relation"].to_list()
+    assert_frame_equal(chunked.pairs, result.pairs)
+    assert_frame_equal(chunked.docs, result.docs)
