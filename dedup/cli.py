@@ -110,6 +110,31 @@ def _errors(debug: bool) -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def _open_input(
+    input: str,
+    id_field: str,
+    text_field: str,
+    format_in: InFormat | None,
+    batch_size: int,
+    max_chars: int,
+) -> Source:
+    """The input source the shared input options describe."""
+    from dedup.io import ReadOptions, open_source
+
+    options = ReadOptions(
+        id_field=id_field,
+        text_field=text_field,
+        batch_size=batch_size,
+        max_chars=max_chars,
+    )
+    return open_source(input, options, fmt=format_in.value if format_in else None)
+
+
+def _stdout_format(fmt: OutFormat | None) -> str:
+    """The chosen stdout format: table on a terminal, JSON lines otherwise."""
+    return fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
+
+
 def _progress(enabled: bool) -> tuple[Progress | None, object]:
     if not enabled:
         return None, None
@@ -209,7 +234,6 @@ def scan(
     Exit status is 0 whether or not duplicates were found.
     """
     from dedup.config import ScanConfig
-    from dedup.io import ReadOptions, open_source
     from dedup.io.writers import write_results
     from dedup.pipeline import scan as run_scan
     from dedup.report.clusters import render
@@ -226,14 +250,9 @@ def scan(
             lsh_threshold=lsh_threshold,
             template_check=template_check,
         )
-        options = ReadOptions(
-            id_field=id_field,
-            text_field=text_field,
-            batch_size=batch_size,
-            max_chars=max_chars,
+        source = _open_input(
+            input, id_field, text_field, format_in, batch_size, max_chars
         )
-        fmt_in = format_in.value if format_in else None
-        source = open_source(input, options, fmt=fmt_in)
         show = not quiet and err.is_terminal
         progress, _ = _progress(show)
         tasks: dict[str, object] = {}
@@ -253,9 +272,15 @@ def scan(
             write_results(result, out)
         if report_path is not None:
             # stdin cannot be read twice: then the report has no texts (no diffs).
-            texts = None if input == "-" else open_source(input, options, fmt=fmt_in)
+            texts = (
+                None
+                if input == "-"
+                else _open_input(
+                    input, id_field, text_field, format_in, batch_size, max_chars
+                )
+            )
             _write_report(result, out, texts, report_path)
-        chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
+        chosen = _stdout_format(fmt)
         sys.stdout.write(render(result, chosen))
         if not quiet:
             print_summary(result, err, out)
@@ -383,7 +408,6 @@ def passages(
     debug: DebugOpt = False,
 ) -> None:
     """Find repeated passages: shared quotes, in-article repeats, boilerplate."""
-    from dedup.io import ReadOptions, open_source
     from dedup.passages import (
         PassageConfig,
         find_passages,
@@ -396,20 +420,15 @@ def passages(
         if strip and out is None:
             raise ConfigError("--strip needs --out: where to write the cleaned texts")
         config = PassageConfig(min_words=min_words)
-        options = ReadOptions(
-            id_field=id_field,
-            text_field=text_field,
-            batch_size=batch_size,
-            max_chars=max_chars,
+        source = _open_input(
+            input, id_field, text_field, format_in, batch_size, max_chars
         )
-        fmt_in = format_in.value if format_in else None
-        source = open_source(input, options, fmt=fmt_in)
         result = find_passages(source, config)
         if out is not None:
             write_passages(result, out)
             if strip:
                 write_strip(source, result, out)
-        chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
+        chosen = _stdout_format(fmt)
         sys.stdout.write(render_passages(result, chosen))
         if not quiet:
             s = result.stats
@@ -474,7 +493,6 @@ def farm(
     """
     from dedup.farm import FarmConfig, FarmWriter, render, score_articles
     from dedup.farm.report import print_summary
-    from dedup.io import ReadOptions, open_source
 
     with _errors(debug):
         # Stdout shows flagged paragraphs only; with --out every paragraph is
@@ -484,21 +502,16 @@ def farm(
             params=str(params) if params is not None else None,
             paragraphs="flagged",
         )
-        options = ReadOptions(
-            id_field=id_field,
-            text_field=text_field,
-            batch_size=batch_size,
-            max_chars=max_chars,
+        source = _open_input(
+            input, id_field, text_field, format_in, batch_size, max_chars
         )
-        fmt_in = format_in.value if format_in else None
-        source = open_source(input, options, fmt=fmt_in)
         if out is not None:
             with FarmWriter(out) as writer:
                 result = score_articles(source, config, sink=writer.write_paragraphs)
                 writer.finish(result)
         else:
             result = score_articles(source, config)
-        chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "jsonl")
+        chosen = _stdout_format(fmt)
         sys.stdout.write(render(result, chosen))
         if not quiet:
             print_summary(result, err, out)
