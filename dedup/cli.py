@@ -85,6 +85,7 @@ FormatInOpt = Annotated[
 BatchSizeOpt = Annotated[int, typer.Option(help="Documents read per batch.")]
 MaxCharsOpt = Annotated[int, typer.Option(help="Longer documents are quarantined.")]
 DebugOpt = Annotated[bool, typer.Option(help="Show tracebacks.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 
 
 @app.callback()
@@ -402,9 +403,7 @@ def passages(
     format_in: FormatInOpt = None,
     batch_size: BatchSizeOpt = 20_000,
     max_chars: MaxCharsOpt = 2_000_000,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No summary on stderr.")
-    ] = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Find repeated passages: shared quotes, in-article repeats, boilerplate."""
@@ -480,9 +479,7 @@ def farm(
     format_in: FormatInOpt = None,
     batch_size: BatchSizeOpt = 20_000,
     max_chars: MaxCharsOpt = 2_000_000,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No summary on stderr.")
-    ] = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Flag templated filler paragraph by paragraph and score content-farm articles.
