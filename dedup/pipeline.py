@@ -65,7 +65,7 @@ from dedup.schema import (
     require,
 )
 from dedup.shingle import shingle_sets, token_arrays
-from dedup.verify import is_template_sibling, overlap
+from dedup.verify import overlap, template_counts, template_reason, template_verdicts
 
 #: Progress callback: (stage, documents or pairs done, total or None).
 ProgressFn = Callable[[str, int, int | None], None]
@@ -463,18 +463,22 @@ def _verify(
             hi = min(lo + TEMPLATE_CHUNK, len(a))
             involved = np.unique(np.concatenate([a[lo:hi], b[lo:hi]]))
             toks = token_arrays(texts.gather(involved))
-            tok_local = {int(r): k for k, r in enumerate(involved)}
-            for i in range(lo, hi):
-                if whole[a[i]] == whole[b[i]]:
-                    continue
-                ta, fa = toks.get(tok_local[int(a[i])])
-                tb, fb = toks.get(tok_local[int(b[i])])
-                sibling, why = is_template_sibling(ta, fa, tb, fb)
-                if sibling:
-                    relation[i] = RELATION_TEMPLATE
-                    reason[i] = f"template sibling: {why}"
-                if i % 1000 == 0:
-                    report("template check", i, len(a))
+            local_tok = np.full(int(involved.max()) + 1, -1, dtype=np.int64)
+            local_tok[involved] = np.arange(len(involved))
+            check = lo + np.flatnonzero(whole[a[lo:hi]] != whole[b[lo:hi]])
+            subs, edits = template_counts(
+                toks, local_tok[a[check]], local_tok[b[check]]
+            )
+            shorter = np.minimum(
+                toks.counts[local_tok[a[check]]], toks.counts[local_tok[b[check]]]
+            )
+            for i in check[template_verdicts(subs, edits, shorter)]:
+                k = int(np.searchsorted(check, i))
+                relation[i] = RELATION_TEMPLATE
+                reason[i] = "template sibling: " + template_reason(
+                    int(subs[k]), int(edits[k])
+                )
+            report("template check", hi, len(a))
             del toks
     pairs = pl.DataFrame(
         {

@@ -12,11 +12,12 @@ pair is below the threshold. Two measures are computed:
 Then the **template check**. Recurring reports (a daily rate notice, a price
 table, a routine filing) share their fixed wording and differ only in figures
 and dates, so their overlap can pass 0.8 while their facts differ. A word-level
-alignment of the two token sequences (rapidfuzz) finds the places where the
-texts differ. A *figure substitution* is a short change block (at most four
-tokens each side) whose tokens are mostly figures; a *word edit* is any other
-short change block. Insertions and deletions (truncation, added paragraphs) are
-neither. A pair is a template sibling when it has at least one figure
+alignment of the two token sequences (the minimal edit script rapidfuzz
+documents, computed in parallel compiled code by :mod:`dedup.align`) finds the
+places where the texts differ. A *figure substitution* is a short change block
+(at most four tokens each side) whose tokens are mostly figures; a *word edit*
+is any other short change block. Insertions and deletions (truncation, added
+paragraphs) are neither. A pair is a template sibling when it has at least one figure
 substitution and no fewer figure substitutions than word edits: its differences
 are its facts, not its wording.
 
@@ -34,7 +35,8 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein
 
-from dedup.shingle import ShingleSets
+from dedup.align import MAX_MATRIX_WORDS, block_counts, common_affix
+from dedup.shingle import ShingleSets, TokenArrays
 
 #: Longest change block (tokens on each side) that counts as a substitution.
 SHORT_BLOCK = 4
@@ -86,34 +88,21 @@ def overlap(
     return inter / smaller, inter / union
 
 
-@nb.njit(cache=True)
-def _common_affix(
-    a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]
-) -> tuple[int, int, int]:
-    """(length of the common prefix, end of a's middle, end of b's middle)."""
-    n = min(len(a), len(b))
-    p = 0
-    while p < n and a[p] == b[p]:
-        p += 1
-    ea, eb = len(a), len(b)
-    while ea > p and eb > p and a[ea - 1] == b[eb - 1]:
-        ea -= 1
-        eb -= 1
-    return p, ea, eb
-
-
-def is_template_sibling(
+def _rapidfuzz_counts(
     tokens_a: npt.NDArray[np.uint64],
     figure_a: npt.NDArray[np.bool_],
     tokens_b: npt.NDArray[np.uint64],
     figure_b: npt.NDArray[np.bool_],
-) -> tuple[bool, str]:
-    """Whether two similar texts differ only in their figures (see module doc)."""
+) -> tuple[int, int]:
+    """(figure substitutions, word edits) from rapidfuzz's opcodes.
+
+    The fallback for pairs too long for the compiled alignment's bit matrix
+    (:data:`dedup.align.MAX_MATRIX_WORDS`), and the reference the tests hold
+    :func:`dedup.align.block_counts` to.
+    """
     # The common prefix and suffix are equal blocks of any alignment, so only
-    # the middle is aligned (rapidfuzz strips them too, but only after
-    # converting both whole sequences; truncated or extended copies then cost
-    # almost nothing).
-    start, end_a, end_b = _common_affix(tokens_a, tokens_b)
+    # the middle is aligned.
+    start, end_a, end_b = common_affix(tokens_a, tokens_b)
     ops = Levenshtein.opcodes(
         tokens_a[start:end_a].tolist(), tokens_b[start:end_b].tolist()
     )
@@ -141,10 +130,73 @@ def is_template_sibling(
                 else:
                     word_edits += 1
             block = []
-    sibling = figure_subs >= 1 and figure_subs >= word_edits
-    if figure_subs == 1 and min(len(tokens_a), len(tokens_b)) >= LONG_TEXT:
-        sibling = False
-    return sibling, f"figures differ in {figure_subs} places, wording in {word_edits}"
+    return figure_subs, word_edits
+
+
+def template_counts(
+    tokens: TokenArrays, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(figure substitutions, word edits) of the document pairs ``(a[i], b[i])``.
+
+    Pairs run in parallel compiled code (:func:`dedup.align.block_counts`);
+    the rare pair too long for it is aligned by rapidfuzz, with the same result.
+    """
+    subs, edits, done = block_counts(
+        tokens.hashes,
+        tokens.figure,
+        tokens.starts[a],
+        tokens.counts[a],
+        tokens.starts[b],
+        tokens.counts[b],
+        SHORT_BLOCK,
+        MAX_MATRIX_WORDS,
+    )
+    for i in np.flatnonzero(~done):
+        subs[i], edits[i] = _rapidfuzz_counts(
+            *tokens.get(int(a[i])), *tokens.get(int(b[i]))
+        )
+    return subs, edits
+
+
+def template_verdicts(
+    figure_subs: npt.NDArray[np.int64],
+    word_edits: npt.NDArray[np.int64],
+    shorter: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Which pairs are template siblings, given their counts and shorter length.
+
+    A sibling has at least one figure substitution and no fewer figure
+    substitutions than word edits; in a long text (:data:`LONG_TEXT` tokens or
+    more) one lone figure substitution is a correction, not a template.
+    """
+    sibling: npt.NDArray[np.bool_] = (figure_subs >= 1) & (figure_subs >= word_edits)
+    lone: npt.NDArray[np.bool_] = (figure_subs == 1) & (shorter >= LONG_TEXT)
+    return sibling & ~lone
+
+
+def template_reason(figure_subs: int, word_edits: int) -> str:
+    """The reason a pair is (or is not) a template sibling, in words."""
+    return f"figures differ in {figure_subs} places, wording in {word_edits}"
+
+
+def is_template_sibling(
+    tokens_a: npt.NDArray[np.uint64],
+    figure_a: npt.NDArray[np.bool_],
+    tokens_b: npt.NDArray[np.uint64],
+    figure_b: npt.NDArray[np.bool_],
+) -> tuple[bool, str]:
+    """Whether two similar texts differ only in their figures (see module doc)."""
+    tokens = TokenArrays(
+        starts=np.array([0, len(tokens_a)], dtype=np.int64),
+        counts=np.array([len(tokens_a), len(tokens_b)], dtype=np.int64),
+        hashes=np.concatenate([tokens_a, tokens_b]).astype(np.uint64),
+        figure=np.concatenate([figure_a, figure_b]).astype(np.bool_),
+    )
+    one, two = np.array([0]), np.array([1])
+    subs, edits = template_counts(tokens, one, two)
+    shorter = np.array([min(len(tokens_a), len(tokens_b))])
+    sibling = bool(template_verdicts(subs, edits, shorter)[0])
+    return sibling, template_reason(int(subs[0]), int(edits[0]))
 
 
 def _toy(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
