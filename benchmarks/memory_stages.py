@@ -61,10 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return wrapper
 
-    # The re-read and the verification report no progress of their own at the
-    # start; mark them so their memory is not counted to the stage before.
-    pipeline._reread = marked("re-read", pipeline._reread)
-    pipeline._verify = marked("verification", pipeline._verify)
+    # Verification and the similarity to the canonical member report no
+    # progress of their own at the start; mark them so their memory is not
+    # counted to the stage before.
+    pipeline.verify_pairs = marked("verification", pipeline.verify_pairs)
+    pipeline._similarity_to_canonical = marked(
+        "similarity to canonical", pipeline._similarity_to_canonical
+    )
 
     def report(name: str, done_: int, total: int | None) -> None:
         stage[0] = name

@@ -6,10 +6,12 @@ Stages, each handing the next a polars frame:
    MinHash each document in the compiled core; keep only per-document facts and
    the LSH band hashes (the signatures themselves are not kept).
 2. **candidates**: documents sharing a band bucket (:mod:`dedup.lsh`).
-3. **verification** (pass 2): exact shingle sets of the candidate documents
-   only, overlap and Jaccard of every candidate pair, then the template check
-   (:mod:`dedup.verify`). Texts are kept from pass 1 when they fit in
-   ``keep_text_bytes``; otherwise the input is read a second time.
+3. **verification**: exact overlap and Jaccard of every candidate pair, then
+   the template check (:mod:`dedup.verify`), one bounded chunk of pairs at a
+   time (:mod:`dedup.verify_stage`). Pass 1 appends each document's prepared
+   text to a temporary file (:mod:`dedup.textstore`); verification reads back
+   only a chunk's documents, so memory does not grow with the corpus and the
+   input is read once (a pipe works too).
 4. **clusters**: connected components of duplicate pairs, canonical member
    (:mod:`dedup.cluster`).
 
@@ -64,8 +66,8 @@ from dedup.schema import (
     TEXT_CHARS,
     require,
 )
-from dedup.shingle import shingle_sets, token_arrays
-from dedup.verify import overlap, template_counts, template_reason, template_verdicts
+from dedup.textstore import TextStore
+from dedup.verify_stage import similarities, verify_pairs
 
 #: Progress callback: (stage, documents or pairs done, total or None).
 ProgressFn = Callable[[str, int, int | None], None]
@@ -165,7 +167,7 @@ class ScanStats:
     documents_in_clusters: int = 0
     bands: int = 0
     rows: int = 0
-    reread: bool = False
+    text_store_bytes: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -225,18 +227,32 @@ def scan(
     config: ScanConfig | None = None,
     *,
     progress: ProgressFn | None = None,
-    keep_text_bytes: int = 512 * 2**20,
+    spill_dir: str | None = None,
 ) -> ScanResult:
-    """Find near-duplicate clusters in *source* (see the module docs)."""
+    """Find near-duplicate clusters in *source* (see the module docs).
+
+    The prepared texts wait for verification in a temporary file in
+    *spill_dir* (default: ``TMPDIR``), about the size of the input's text.
+    """
     config = config or ScanConfig()
     report: ProgressFn = progress or (lambda stage, done, total: None)
     stats = ScanStats()
     stats.bands, stats.rows = config.band_shape
-    clock = time.perf_counter()
 
-    meta, band_frames, texts = _signature_pass(
-        source, config, stats, report, keep_text_bytes
-    )
+    with TextStore(spill_dir) as store:
+        return _scan(source, config, stats, report, store)
+
+
+def _scan(
+    source: BatchSource,
+    config: ScanConfig,
+    stats: ScanStats,
+    report: ProgressFn,
+    store: TextStore,
+) -> ScanResult:
+    clock = time.perf_counter()
+    meta, band_frames = _signature_pass(source, config, stats, report, store)
+    stats.text_store_bytes = store.nbytes
     stats.seconds["signatures"] = time.perf_counter() - clock
     stats.read = source.n_read
     quarantine = list(source.quarantine)
@@ -256,13 +272,12 @@ def scan(
     clock = time.perf_counter()
     rows_a = cand["row_a"].to_numpy().astype(np.int64)
     rows_b = cand["row_b"].to_numpy().astype(np.int64)
-    needed = np.unique(np.concatenate([rows_a, rows_b]))
-    if texts is None and len(needed):
-        stats.reread = True
-        texts = _reread(source, needed, report)
-    verified = _verify(meta, texts, needed, rows_a, rows_b, config, report)
-    short = _short_pairs(meta)
-    pairs_rows = pl.concat([verified.pairs, short], how="vertical_relaxed")
+    del cand
+    n_shingles = meta[_N_SHINGLES].to_numpy().astype(np.int64)
+    whole = meta[_WHOLE].to_numpy()
+    verified = verify_pairs(store, whole, n_shingles, rows_a, rows_b, config, report)
+    del rows_a, rows_b
+    pairs_rows = pl.concat([verified, _short_pairs(meta)], how="vertical_relaxed")
     stats.seconds["verification"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -272,7 +287,7 @@ def scan(
         dup["row_a"].to_numpy().astype(np.int64),
         dup["row_b"].to_numpy().astype(np.int64),
     )
-    docs = _similarity_to_canonical(docs, pairs_rows, verified)
+    docs = _similarity_to_canonical(docs, store, n_shingles, config)
     pairs = _pairs_output(pairs_rows, meta)
     stats.duplicate_pairs = int((pairs[RELATION] == RELATION_DUPLICATE).sum())
     stats.template_pairs = int((pairs[RELATION] == RELATION_TEMPLATE).sum())
@@ -311,13 +326,11 @@ def _signature_pass(
     config: ScanConfig,
     stats: ScanStats,
     report: ProgressFn,
-    keep_text_bytes: int,
-) -> tuple[pl.DataFrame, list[pl.DataFrame], pl.Series | None]:
+    store: TextStore,
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     bands, rows_per_band = config.band_shape
     metas: list[pl.DataFrame] = []
     band_frames: list[pl.DataFrame] = []
-    kept: list[pl.Series] | None = []
-    kept_bytes = 0
     done = 0
     for batch in source.batches():
         require(batch, [ROW, DOC_ID, TEXT], stage="scan")
@@ -344,12 +357,8 @@ def _signature_pass(
             keys = lsh.band_keys(sig.values[has], bands, rows_per_band)
             rows = batch[ROW].to_numpy()[has]
             band_frames.append(lsh.band_frame(rows, keys))
-        if kept is not None:
-            kept_bytes += int(prepared.str.len_bytes().sum() or 0)
-            if kept_bytes <= keep_text_bytes:
-                kept.append(prepared)
-            else:
-                kept = None
+            # Only documents with shingles can be in a candidate pair.
+            store.append(rows, prepared.filter(pl.Series(has)))
         done += batch.height
         report("signatures", done, None)
     meta = (
@@ -370,136 +379,7 @@ def _signature_pass(
         meta.filter((pl.col(_N_SHINGLES) == 0) & (pl.col(N_TOKENS) > 0)).height
     )
     stats.no_words = int(meta.filter(pl.col(N_TOKENS) == 0).height)
-    texts = (
-        pl.concat(kept)
-        if kept
-        else (pl.Series(TEXT, [], pl.String) if kept is not None else None)
-    )
-    return meta, band_frames, texts
-
-
-def _reread(
-    source: BatchSource, needed: npt.NDArray[np.int64], report: ProgressFn
-) -> pl.Series:
-    """Prepared texts of the *needed* rows, read again from the source.
-
-    Returns a Series indexed by row (other rows empty) so callers can gather.
-    """
-    parts: list[pl.DataFrame] = []
-    wanted = pl.Series(ROW, needed.astype(np.uint64))
-    done = 0
-    n_total = 0
-    for batch in source.batches():
-        hit = batch.filter(pl.col(ROW).is_in(wanted.implode()))
-        if hit.height:
-            parts.append(hit.select(ROW, prepare_column(hit[TEXT]).alias(TEXT)))
-        done += batch.height
-        n_total = max(n_total, int(batch[ROW].max() or 0) + 1)  # type: ignore[arg-type]
-        report("re-reading", done, None)
-    frame = (
-        pl.concat(parts)
-        if parts
-        else pl.DataFrame(schema={ROW: pl.UInt64, TEXT: pl.String})
-    )
-    full = pl.DataFrame({ROW: np.arange(n_total, dtype=np.uint64)}).join(
-        frame, on=ROW, how="left"
-    )
-    return full[TEXT].fill_null("")
-
-
-@dataclass
-class _Verified:
-    pairs: pl.DataFrame
-    sets_index: dict[int, int]
-    sets: object | None
-
-
-#: Duplicate pairs whose documents are tokenised together for the template check.
-TEMPLATE_CHUNK = 4_000
-
-
-def _verify(
-    meta: pl.DataFrame,
-    texts: pl.Series | None,
-    needed: npt.NDArray[np.int64],
-    rows_a: npt.NDArray[np.int64],
-    rows_b: npt.NDArray[np.int64],
-    config: ScanConfig,
-    report: ProgressFn,
-) -> _Verified:
-    empty = pl.DataFrame(
-        schema={
-            "row_a": pl.Int64,
-            "row_b": pl.Int64,
-            SIMILARITY: pl.Float64,
-            JACCARD: pl.Float64,
-            RELATION: pl.String,
-            REASON: pl.String,
-        }
-    )
-    if texts is None or not len(needed):
-        return _Verified(empty, {}, None)
-    sets = shingle_sets(
-        texts.gather(needed),
-        config.shingle,  # type: ignore[arg-type]
-        config.ngram,
-    )
-    local = np.full(int(needed.max()) + 1, -1, dtype=np.int64)
-    local[needed] = np.arange(len(needed))
-    sim, jac = overlap(sets, local[rows_a], local[rows_b])
-    keep = (sim >= config.threshold) & (jac >= config.min_jaccard)
-    a, b, sim, jac = rows_a[keep], rows_b[keep], sim[keep], jac[keep]
-    whole = meta[_WHOLE].to_numpy()
-    relation = np.full(len(a), RELATION_DUPLICATE, dtype=object)
-    reason = np.empty(len(a), dtype=object)
-    for i in range(len(a)):
-        reason[i] = _duplicate_reason(sim[i], jac[i], whole[a[i]] == whole[b[i]])
-    if config.template_check and len(a):
-        # Pairs come sorted by row_a from LSH; tokens are made for one chunk
-        # of pairs at a time so that memory stays bounded by the chunk, not by
-        # every document that has a duplicate (a document in pairs of two
-        # chunks is tokenised twice: cheap next to the alignment).
-        for lo in range(0, len(a), TEMPLATE_CHUNK):
-            hi = min(lo + TEMPLATE_CHUNK, len(a))
-            involved = np.unique(np.concatenate([a[lo:hi], b[lo:hi]]))
-            toks = token_arrays(texts.gather(involved))
-            local_tok = np.full(int(involved.max()) + 1, -1, dtype=np.int64)
-            local_tok[involved] = np.arange(len(involved))
-            check = lo + np.flatnonzero(whole[a[lo:hi]] != whole[b[lo:hi]])
-            subs, edits = template_counts(
-                toks, local_tok[a[check]], local_tok[b[check]]
-            )
-            shorter = np.minimum(
-                toks.counts[local_tok[a[check]]], toks.counts[local_tok[b[check]]]
-            )
-            for i in check[template_verdicts(subs, edits, shorter)]:
-                k = int(np.searchsorted(check, i))
-                relation[i] = RELATION_TEMPLATE
-                reason[i] = "template sibling: " + template_reason(
-                    int(subs[k]), int(edits[k])
-                )
-            report("template check", hi, len(a))
-            del toks
-    pairs = pl.DataFrame(
-        {
-            "row_a": a,
-            "row_b": b,
-            SIMILARITY: sim,
-            JACCARD: jac,
-            RELATION: relation.astype(str).tolist(),
-            REASON: reason.astype(str).tolist(),
-        },
-        schema=empty.schema,
-    )
-    return _Verified(pairs, {int(r): int(i) for i, r in enumerate(needed)}, sets)
-
-
-def _duplicate_reason(sim: float, jac: float, identical: bool) -> str:
-    if identical:
-        return "identical after normalisation"
-    if sim >= 0.9 and jac < 0.8 * sim:
-        return f"shorter text {sim:.0%} inside the longer (truncated or extended copy)"
-    return f"edited copy: {sim:.0%} of shingles shared"
+    return meta, band_frames
 
 
 def _short_pairs(meta: pl.DataFrame) -> pl.DataFrame:
@@ -523,7 +403,10 @@ def _short_pairs(meta: pl.DataFrame) -> pl.DataFrame:
 
 
 def _similarity_to_canonical(
-    docs: pl.DataFrame, pairs_rows: pl.DataFrame, verified: _Verified
+    docs: pl.DataFrame,
+    store: TextStore,
+    n_shingles: npt.NDArray[np.int64],
+    config: ScanConfig,
 ) -> pl.DataFrame:
     """Overlap of each clustered document with its cluster's canonical member."""
     rows = docs.select(ROW, DOC_ID, CANONICAL_ID, CLUSTER_SIZE)
@@ -532,18 +415,16 @@ def _similarity_to_canonical(
     )
     members = rows.filter(pl.col(CLUSTER_SIZE) >= 2).join(canon_row, on=CANONICAL_ID)
     sims = np.ones(members.height)
-    index = verified.sets_index
     a = members[ROW].to_numpy().astype(np.int64)
     c = members["_crow"].to_numpy().astype(np.int64)
-    have = np.array(
-        [int(x) in index and int(y) in index for x, y in zip(a, c, strict=True)],
-        dtype=bool,
-    )
-    if verified.sets is not None and have.any():
-        la = np.array([index[int(x)] for x in a[have]], dtype=np.int64)
-        lc = np.array([index[int(x)] for x in c[have]], dtype=np.int64)
-        sim, _ = overlap(verified.sets, la, lc)  # type: ignore[arg-type]
-        sims[have] = sim
+    # The canonical member is itself; documents too short for a shingle are
+    # in a cluster only as exact copies (and are not in the text store).
+    stored = (a != c) & (n_shingles[a] > 0) & (n_shingles[c] > 0)
+    if stored.any():
+        # By canonical member, so a cluster's documents share chunks.
+        order = np.lexsort((a[stored], c[stored]))
+        pick = np.flatnonzero(stored)[order]
+        sims[pick], _ = similarities(store, n_shingles, a[pick], c[pick], config)
     sim_frame = members.select(ROW).with_columns(pl.Series(SIMILARITY, sims))
     return docs.join(sim_frame, on=ROW, how="left").sort(ROW)
 

@@ -591,6 +591,52 @@ def _count_shingles(
     return counts
 
 
+@nb.njit(inline="always", cache=True, boundscheck=False)
+def _sort_unique(
+    src: npt.NDArray[np.uint64],
+    k: int,
+    dst: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.int64],
+    tmp: npt.NDArray[np.uint64],
+) -> int:
+    """Sorted distinct values of ``src[:k]`` into *dst*; their count.
+
+    Shingle hashes are uniform, so a bucket pass on the top bits (about one
+    value a bucket) followed by an insertion sort is linear in practice and
+    several times faster than a comparison sort. *counts* holds ``2k + 2``
+    and *tmp* ``k`` values (scratch).
+    """
+    if k == 0:
+        return 0
+    bits = 1
+    while (1 << bits) < k:
+        bits += 1
+    shift = np.uint64(64 - bits)
+    buckets = 1 << bits
+    counts[: buckets + 1] = 0
+    for i in range(k):
+        counts[np.int64(src[i] >> shift) + 1] += 1
+    for i in range(buckets):
+        counts[i + 1] += counts[i]
+    for i in range(k):
+        bucket = np.int64(src[i] >> shift)
+        tmp[counts[bucket]] = src[i]
+        counts[bucket] += 1
+    for i in range(1, k):  # values are grouped by bucket: fix the order inside
+        v = tmp[i]
+        j = i - 1
+        while j >= 0 and tmp[j] > v:
+            tmp[j + 1] = tmp[j]
+            j -= 1
+        tmp[j + 1] = v
+    u = 0
+    for i in range(k):
+        if i == 0 or tmp[i] != tmp[i - 1]:
+            dst[u] = tmp[i]
+            u += 1
+    return u
+
+
 @nb.njit(parallel=True, cache=True)
 def _fill_sets(
     data: npt.NDArray[np.uint8],
@@ -612,18 +658,14 @@ def _fill_sets(
         scratch = np.empty(2 * max_len + 4, dtype=np.uint64)
         items = np.empty(max_len + 2, dtype=np.uint32)
         out = np.empty(max_len + 2, dtype=np.uint64)
+        tmp = np.empty(max_len + 2, dtype=np.uint64)
+        counts = np.empty(2 * max_len + 8, dtype=np.int64)
         for d in range(t * step, min(n_docs, (t + 1) * step)):
             _, k, _ = fast_shingles(
                 data, offsets[d], offsets[d + 1], classes, lower, tab, kind, n,
                 scratch, items, out,
             )  # fmt: skip
-            s = np.sort(out[:k])
-            u = 0
-            for i in range(k):
-                if i == 0 or s[i] != s[i - 1]:
-                    values[starts[d] + u] = s[i]
-                    u += 1
-            unique[d] = u
+            unique[d] = _sort_unique(out, k, values[starts[d] :], counts, tmp)
     return unique
 
 
@@ -649,14 +691,31 @@ def shingle_sets(prepared: pl.Series, kind: ShingleKind, n: int) -> ShingleSets:
 
     *prepared* is the output of :func:`dedup.normalize.prepare_column`.
     """
-    data, offsets = string_buffers(prepared)
+    return sets_of_buffers(*string_buffers(prepared), kind, n)
+
+
+def sets_of_buffers(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    kind: ShingleKind,
+    n: int,
+    n_shingles: npt.NDArray[np.integer] | None = None,
+) -> ShingleSets:
+    """:func:`shingle_sets` of prepared UTF-8 *data* cut at *offsets*.
+
+    *n_shingles*, each text's shingle count with repeats as the signature pass
+    reports it, spares the counting pass.
+    """
     max_len = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
     classes, lower, tab = table(), lower_table(), item_table()
     code = KIND_CODES[kind]
     threads = nb.get_num_threads()
-    counts = _count_shingles(
-        data, offsets, classes, lower, tab, code, n, max_len, threads
-    )
+    if n_shingles is None:
+        counts = _count_shingles(
+            data, offsets, classes, lower, tab, code, n, max_len, threads
+        )
+    else:
+        counts = np.asarray(n_shingles, dtype=np.int64)
     starts = np.zeros(len(counts), dtype=np.int64)
     if len(counts) > 1:
         np.cumsum(counts[:-1], out=starts[1:])
@@ -751,15 +810,33 @@ class TokenArrays:
 
 def token_arrays(prepared: pl.Series) -> TokenArrays:
     """Token hashes of each text of *prepared* (see :func:`tokenize`)."""
-    data, offsets = string_buffers(prepared)
-    # A document has at most as many tokens as bytes.
-    starts = (
-        offsets[:-1].astype(np.int64) - int(offsets[0]) if len(offsets) else offsets
-    )
-    size = int(offsets[-1] - offsets[0]) + 1 if len(offsets) else 1
+    return tokens_of_buffers(*string_buffers(prepared))
+
+
+def tokens_of_buffers(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.integer] | None = None,
+) -> TokenArrays:
+    """:func:`token_arrays` of UTF-8 *data* cut at *offsets*.
+
+    With *counts* (each text's token count, as the signature pass reports it)
+    the arrays are sized exactly; without, a text's bytes bound its tokens.
+    """
+    if counts is not None:
+        counts = np.asarray(counts, dtype=np.int64)
+        starts = np.zeros(len(counts), dtype=np.int64)
+        if len(counts) > 1:
+            np.cumsum(counts[:-1], out=starts[1:])
+        size = int(counts.sum()) + 1
+    else:
+        starts = (
+            offsets[:-1].astype(np.int64) - int(offsets[0]) if len(offsets) else offsets
+        )
+        size = int(offsets[-1] - offsets[0]) + 1 if len(offsets) else 1
     hashes = np.empty(size, dtype=np.uint64)
     figure = np.zeros(size, dtype=np.bool_)
-    counts = _token_counts(
-        data, offsets, table(), lower_table(), starts, hashes, figure
-    )
-    return TokenArrays(starts=starts, counts=counts, hashes=hashes, figure=figure)
+    found = _token_counts(data, offsets, table(), lower_table(), starts, hashes, figure)
+    if counts is not None and not np.array_equal(found, counts):
+        raise ValueError("token counts differ from the ones given")
+    return TokenArrays(starts=starts, counts=found, hashes=hashes, figure=figure)

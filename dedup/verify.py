@@ -48,28 +48,24 @@ LONG_TEXT = 150
 
 @nb.njit(parallel=True, cache=True)
 def _intersections(
-    starts_a: npt.NDArray[np.int64],
-    counts_a: npt.NDArray[np.int64],
-    starts_b: npt.NDArray[np.int64],
-    counts_b: npt.NDArray[np.int64],
     values: npt.NDArray[np.uint64],
+    starts: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int64]:
-    n = len(starts_a)
-    out = np.zeros(n, dtype=np.int64)
-    for p in nb.prange(n):
-        i, i_end = starts_a[p], starts_a[p] + counts_a[p]
-        j, j_end = starts_b[p], starts_b[p] + counts_b[p]
+    out = np.zeros(len(a), dtype=np.int64)
+    for p in nb.prange(len(a)):
+        i, i_end = starts[a[p]], starts[a[p]] + counts[a[p]]
+        j, j_end = starts[b[p]], starts[b[p]] + counts[b[p]]
         k = 0
+        # Branch-free merge: a comparison of two random hashes is a coin
+        # toss, which a branch would mispredict every other step.
         while i < i_end and j < j_end:
-            va, vb = values[i], values[j]
-            if va == vb:
-                k += 1
-                i += 1
-                j += 1
-            elif va < vb:
-                i += 1
-            else:
-                j += 1
+            x, y = values[i], values[j]
+            k += x == y
+            i += x <= y
+            j += y <= x
         out[p] = k
     return out
 
@@ -77,15 +73,21 @@ def _intersections(
 def overlap(
     sets: ShingleSets, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(overlap coefficient, Jaccard) of the set pairs ``(a[i], b[i])``."""
-    inter = _intersections(
-        sets.starts[a], sets.counts[a], sets.starts[b], sets.counts[b], sets.values
-    ).astype(np.float64)
+    """(overlap coefficient, Jaccard) of the set pairs ``(a[i], b[i])``.
+
+    >>> import polars as pl
+    >>> from dedup.shingle import shingle_sets
+    >>> sets = shingle_sets(pl.Series(["a b c d", "a b c"]), "word", 2)
+    >>> overlap(sets, np.array([0]), np.array([1]))  # {ab, bc, cd}, {ab, bc}
+    (array([1.]), array([0.66666667]))
+    """
+    inter = _intersections(sets.values, sets.starts, sets.counts, a, b)
+    common = inter.astype(np.float64)
     na = sets.counts[a].astype(np.float64)
     nb_ = sets.counts[b].astype(np.float64)
     smaller = np.maximum(np.minimum(na, nb_), 1.0)
-    union = np.maximum(na + nb_ - inter, 1.0)
-    return inter / smaller, inter / union
+    union = np.maximum(na + nb_ - common, 1.0)
+    return common / smaller, common / union
 
 
 def _rapidfuzz_counts(

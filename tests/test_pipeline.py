@@ -99,10 +99,11 @@ def test_same_input_gives_identical_output_whatever_the_batch_size(planted) -> N
         assert_frame_equal(other.pairs, result.pairs)
 
 
-def test_reread_path_gives_the_same_result(planted) -> None:
+def test_texts_wait_in_a_temporary_file_that_is_removed(planted, tmp_path) -> None:
     frame, result = planted
-    other = scan(FrameSource(frame, batch_size=2), keep_text_bytes=0)
-    assert other.stats.reread
+    other = scan(FrameSource(frame, batch_size=2), spill_dir=str(tmp_path))
+    assert other.stats.text_store_bytes > 0
+    assert list(tmp_path.iterdir()) == []
     assert_frame_equal(other.docs, result.docs)
     assert_frame_equal(other.pairs, result.pairs)
 
@@ -184,15 +185,15 @@ def test_one_or_two_threads_give_identical_output(planted) -> None:
     assert_frame_equal(single.pairs, result.pairs)
 
 
-def test_template_check_in_chunks_of_pairs_gives_the_same_result(
+def test_verification_in_chunks_of_pairs_gives_the_same_result(
     planted, monkeypatch
 ) -> None:
-    # Tokens for the template check are made one chunk of pairs at a time to
-    # bound memory; one pair per chunk must give the same pairs and clusters.
+    # Pairs are verified one chunk at a time to bound memory; one pair per
+    # chunk must give the same pairs, clusters and similarities.
     frame, result = planted
-    import dedup.pipeline as pipeline
+    import dedup.verify_stage as verify_stage
 
-    monkeypatch.setattr(pipeline, "TEMPLATE_CHUNK", 1)
+    monkeypatch.setattr(verify_stage, "CHUNK_BYTES", 1)
     chunked = scan_frame(frame)
     assert result.pairs.height >= 4
     assert "template" in result.pairs["relation"].to_list()

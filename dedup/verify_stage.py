@@ -1,0 +1,250 @@
+"""The verification stage: candidate pairs checked one bounded chunk at a time.
+
+Candidate pairs (sorted by their first row, as LSH gives them) are cut into
+chunks whose documents' texts and token arrays fit in
+:data:`CHUNK_BYTES`. For each chunk the texts are read back from the
+:class:`~dedup.textstore.TextStore`, tokenised once, and every pair gets its
+exact overlap and Jaccard (:func:`dedup.verify.overlap`); pairs at or above the
+thresholds that are not identical get the template check
+(:func:`dedup.verify.template_counts`) from the same tokens. Memory is a chunk's,
+whatever the corpus size; duplicates that sit near each other in the input
+(reprints a few thousand articles apart) share a chunk, so a document is
+usually read and tokenised once or twice.
+
+    >>> import numpy as np, polars as pl
+    >>> from dedup.config import ScanConfig
+    >>> from dedup.textstore import TextStore
+    >>> text = "the quick brown fox jumps over the lazy dog near the river bank"
+    >>> with TextStore() as store:
+    ...     store.append(np.array([0, 1]), pl.Series([text, text + " today"]))
+    ...     sim, jac = similarities(store, np.array([9, 10]), np.array([0]),
+    ...                             np.array([1]), ScanConfig())
+    >>> float(sim[0]), round(float(jac[0]), 2)
+    (1.0, 0.9)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from dedup.config import ScanConfig
+from dedup.schema import (
+    JACCARD,
+    REASON,
+    RELATION,
+    RELATION_DUPLICATE,
+    RELATION_TEMPLATE,
+    SIMILARITY,
+)
+from dedup.shingle import ShingleSets, TokenArrays, sets_of_buffers, tokens_of_buffers
+from dedup.textstore import TextStore, compact
+from dedup.verify import (
+    overlap,
+    template_counts,
+    template_reason,
+    template_verdicts,
+)
+
+#: Bytes of text and token arrays a chunk of pairs may bring into memory.
+CHUNK_BYTES = 256 * 2**20
+#: Bytes a document costs in a chunk per shingle: about 6 of text, 8 of its
+#: shingle set, and 9 (hash and figure flag) per token for the template check.
+_BYTES_PER_ITEM = 23
+
+#: Most pairs in one chunk (bounds the work of finding a chunk's end).
+_MAX_CHUNK_PAIRS = 1_000_000
+
+#: (stage, done, total) progress callback, as :data:`dedup.pipeline.ProgressFn`.
+Report = Callable[[str, int, int | None], None]
+
+PAIRS_COLUMNS = {
+    "row_a": pl.Int64,
+    "row_b": pl.Int64,
+    SIMILARITY: pl.Float64,
+    JACCARD: pl.Float64,
+    RELATION: pl.String,
+    REASON: pl.String,
+}
+
+
+def chunks(
+    rows_a: npt.NDArray[np.int64],
+    rows_b: npt.NDArray[np.int64],
+    cost: npt.NDArray[np.int64],
+    budget: int,
+) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of pairs whose distinct documents cost at most *budget*.
+
+    *cost* is each row's cost. A range always holds at least one pair.
+
+        >>> list(chunks(np.array([0, 0, 1]), np.array([1, 2, 2]),
+        ...             np.array([5, 5, 5]), 10))
+        [(0, 1), (1, 2), (2, 3)]
+    """
+    n = len(rows_a)
+    refs = np.empty(2 * n, dtype=np.int64)
+    refs[0::2], refs[1::2] = rows_a, rows_b
+    # prev[i]: the last position before i that names the same document.
+    order = np.argsort(refs, kind="stable")
+    prev = np.full(2 * n, -1, dtype=np.int64)
+    same = refs[order[1:]] == refs[order[:-1]]
+    prev[order[1:][same]] = order[:-1][same]
+    lo = 0
+    while lo < n:
+        hi = min(n, lo + _MAX_CHUNK_PAIRS)
+        window = slice(2 * lo, 2 * hi)
+        # A reference costs its document when it is the chunk's first one.
+        first = prev[window] < 2 * lo
+        spent = np.cumsum(np.where(first, cost[refs[window]], 0))
+        # Pair i (0-based in the window) fits when spent[2i + 1] <= budget.
+        fits = int(np.searchsorted(spent[1::2], budget, side="right"))
+        hi = lo + max(fits, 1)
+        yield lo, hi
+        lo = hi
+
+
+def _chunk_sets(
+    store: TextStore,
+    involved: npt.NDArray[np.int64],
+    n_shingles: npt.NDArray[np.int64],
+    config: ScanConfig,
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], ShingleSets]:
+    """Texts (data, offsets) and shingle sets of the *involved* rows."""
+    data, offsets = store.gather(involved)
+    kind = config.shingle
+    sets = sets_of_buffers(data, offsets, kind, config.ngram, n_shingles[involved])  # type: ignore[arg-type]
+    return data, offsets, sets
+
+
+def _chunk_cost(n_shingles: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """What each document costs in a chunk: text, shingle set, tokens."""
+    return n_shingles * _BYTES_PER_ITEM
+
+
+def verify_pairs(
+    store: TextStore,
+    whole: npt.NDArray[np.uint64],
+    n_shingles: npt.NDArray[np.int64],
+    rows_a: npt.NDArray[np.int64],
+    rows_b: npt.NDArray[np.int64],
+    config: ScanConfig,
+    report: Report,
+) -> pl.DataFrame:
+    """Verified pairs (row_a, row_b, similarity, jaccard, relation, reason).
+
+    *whole* and *n_shingles* are indexed by row: the hash of each normalised
+    text and its shingle count (with repeats) from the signature pass.
+    """
+    parts: list[pl.DataFrame] = []
+    for lo, hi in chunks(rows_a, rows_b, _chunk_cost(n_shingles), CHUNK_BYTES):
+        a, b = rows_a[lo:hi], rows_b[lo:hi]
+        involved = np.unique(np.concatenate([a, b]))
+        data, offsets, sets = _chunk_sets(store, involved, n_shingles, config)
+        la, lb = np.searchsorted(involved, a), np.searchsorted(involved, b)
+        sim, jac = overlap(sets, la, lb)
+        del sets
+        keep = (sim >= config.threshold) & (jac >= config.min_jaccard)
+        a, b, la, lb = a[keep], b[keep], la[keep], lb[keep]
+        check = np.flatnonzero(whole[a] != whole[b])
+        if not config.template_check:
+            check = check[:0]
+        tokens, ta, tb = _tokens_of_pairs(data, offsets, la[check], lb[check])
+        parts.append(_judge(a, b, sim[keep], jac[keep], whole, check, tokens, ta, tb))
+        report("verification", hi, len(rows_a))
+    if not parts:
+        return pl.DataFrame(schema=PAIRS_COLUMNS)
+    return pl.concat(parts)
+
+
+def _tokens_of_pairs(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    la: npt.NDArray[np.int64],
+    lb: npt.NDArray[np.int64],
+) -> tuple[TokenArrays, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Word tokens of the documents of the pairs (la, lb) of a chunk.
+
+    Returns the tokens and each pair's two indices into them. Only the
+    documents of pairs that need the template check are tokenised.
+    """
+    docs = np.unique(np.concatenate([la, lb]))
+    sub, sub_offsets = compact(data, offsets[:-1][docs], np.diff(offsets)[docs])
+    tokens = tokens_of_buffers(sub, sub_offsets)
+    return tokens, np.searchsorted(docs, la), np.searchsorted(docs, lb)
+
+
+def _judge(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    sim: npt.NDArray[np.float64],
+    jac: npt.NDArray[np.float64],
+    whole: npt.NDArray[np.uint64],
+    check: npt.NDArray[np.int64],
+    tokens: TokenArrays,
+    ta: npt.NDArray[np.int64],
+    tb: npt.NDArray[np.int64],
+) -> pl.DataFrame:
+    """Relation and reason of the pairs of a chunk above the thresholds.
+
+    The pairs *check* (indices) get the template check, on tokens *ta*, *tb*.
+    """
+    identical = whole[a] == whole[b]
+    relation = np.full(len(a), RELATION_DUPLICATE, dtype=object)
+    reason = np.array(
+        [
+            duplicate_reason(s, j, i)
+            for s, j, i in zip(
+                sim.tolist(), jac.tolist(), identical.tolist(), strict=True
+            )
+        ],
+        dtype=object,
+    )
+    subs, edits = template_counts(tokens, ta, tb)
+    shorter = np.minimum(tokens.counts[ta], tokens.counts[tb])
+    for k in np.flatnonzero(template_verdicts(subs, edits, shorter)):
+        i = check[k]
+        relation[i] = RELATION_TEMPLATE
+        reason[i] = "template sibling: " + template_reason(int(subs[k]), int(edits[k]))
+    return pl.DataFrame(
+        {
+            "row_a": a,
+            "row_b": b,
+            SIMILARITY: sim,
+            JACCARD: jac,
+            RELATION: relation.astype(str).tolist(),
+            REASON: reason.astype(str).tolist(),
+        },
+        schema=PAIRS_COLUMNS,
+    )
+
+
+def duplicate_reason(sim: float, jac: float, identical: bool) -> str:
+    """Why a pair above the thresholds is a duplicate, in words."""
+    if identical:
+        return "identical after normalisation"
+    if sim >= 0.9 and jac < 0.8 * sim:
+        return f"shorter text {sim:.0%} inside the longer (truncated or extended copy)"
+    return f"edited copy: {sim:.0%} of shingles shared"
+
+
+def similarities(
+    store: TextStore,
+    n_shingles: npt.NDArray[np.int64],
+    rows_a: npt.NDArray[np.int64],
+    rows_b: npt.NDArray[np.int64],
+    config: ScanConfig,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(overlap, Jaccard) of any pairs of stored rows, chunk by chunk."""
+    sim = np.zeros(len(rows_a))
+    jac = np.zeros(len(rows_a))
+    for lo, hi in chunks(rows_a, rows_b, _chunk_cost(n_shingles), CHUNK_BYTES):
+        a, b = rows_a[lo:hi], rows_b[lo:hi]
+        involved = np.unique(np.concatenate([a, b]))
+        _, _, sets = _chunk_sets(store, involved, n_shingles, config)
+        la, lb = np.searchsorted(involved, a), np.searchsorted(involved, b)
+        sim[lo:hi], jac[lo:hi] = overlap(sets, la, lb)
+    return sim, jac
