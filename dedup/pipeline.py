@@ -287,7 +287,7 @@ def _scan(
         dup["row_a"].to_numpy().astype(np.int64),
         dup["row_b"].to_numpy().astype(np.int64),
     )
-    docs = _similarity_to_canonical(docs, store, n_shingles, config)
+    docs = _similarity_to_canonical(docs, pairs_rows, store, n_shingles, config)
     pairs = _pairs_output(pairs_rows, meta)
     stats.duplicate_pairs = int((pairs[RELATION] == RELATION_DUPLICATE).sum())
     stats.template_pairs = int((pairs[RELATION] == RELATION_TEMPLATE).sum())
@@ -404,28 +404,53 @@ def _short_pairs(meta: pl.DataFrame) -> pl.DataFrame:
 
 def _similarity_to_canonical(
     docs: pl.DataFrame,
+    pairs_rows: pl.DataFrame,
     store: TextStore,
     n_shingles: npt.NDArray[np.int64],
     config: ScanConfig,
 ) -> pl.DataFrame:
-    """Overlap of each clustered document with its cluster's canonical member."""
+    """Overlap of each clustered document with its cluster's canonical member.
+
+    Most members were verified against the canonical member already (a
+    reprint and its original); only the others (linked through a third
+    document) are compared now.
+    """
     rows = docs.select(ROW, DOC_ID, CANONICAL_ID, CLUSTER_SIZE)
     canon_row = rows.select(
         pl.col(DOC_ID).alias(CANONICAL_ID), pl.col(ROW).alias("_crow")
     )
     members = rows.filter(pl.col(CLUSTER_SIZE) >= 2).join(canon_row, on=CANONICAL_ID)
-    sims = np.ones(members.height)
+    known = pairs_rows.select("row_a", "row_b", SIMILARITY)
+    known = pl.concat(
+        [
+            known,
+            known.select(
+                pl.col("row_b").alias("row_a"),
+                pl.col("row_a").alias("row_b"),
+                SIMILARITY,
+            ),
+        ],
+        how="vertical_relaxed",
+    ).unique(["row_a", "row_b"])
+    members = members.with_columns(pl.col(ROW, "_crow").cast(pl.Int64)).join(
+        known, left_on=[ROW, "_crow"], right_on=["row_a", "row_b"], how="left"
+    )
     a = members[ROW].to_numpy().astype(np.int64)
     c = members["_crow"].to_numpy().astype(np.int64)
-    # The canonical member is itself; documents too short for a shingle are
-    # in a cluster only as exact copies (and are not in the text store).
-    stored = (a != c) & (n_shingles[a] > 0) & (n_shingles[c] > 0)
-    if stored.any():
+    sims = members[SIMILARITY].fill_null(np.nan).to_numpy().astype(np.float64)
+    sims[a == c] = 1.0
+    # Documents too short for a shingle are in a cluster only as exact copies
+    # (and are not in the text store).
+    missing = np.isnan(sims) & (n_shingles[a] > 0) & (n_shingles[c] > 0)
+    if missing.any():
         # By canonical member, so a cluster's documents share chunks.
-        order = np.lexsort((a[stored], c[stored]))
-        pick = np.flatnonzero(stored)[order]
+        order = np.lexsort((a[missing], c[missing]))
+        pick = np.flatnonzero(missing)[order]
         sims[pick], _ = similarities(store, n_shingles, a[pick], c[pick], config)
-    sim_frame = members.select(ROW).with_columns(pl.Series(SIMILARITY, sims))
+    sims[np.isnan(sims)] = 1.0
+    sim_frame = pl.DataFrame(
+        {ROW: members[ROW].cast(docs.schema[ROW]), SIMILARITY: sims}
+    )
     return docs.join(sim_frame, on=ROW, how="left").sort(ROW)
 
 
