@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from dedup.numeric import sorted_unique
 from dedup.shingle import POLY, fmix64
 
 BAND, KEY, ROW_A, ROW_B = "band", "key", "row_a", "row_b"
@@ -114,7 +115,7 @@ def candidate_pairs(bands: pl.DataFrame, window: int = 64) -> pl.DataFrame:
         repeated = _repeated(np.sort(key))
         if len(repeated):
             idx, starts = _group(key, repeated)
-            codes = np.unique(_bucket_pairs(idx, starts, band, row, window))
+            codes = sorted_unique(_bucket_pairs(idx, starts, band, row, window))
     return pl.DataFrame(
         {
             ROW_A: pl.Series(ROW_A, codes >> np.uint64(32)).cast(row_dtype),

@@ -32,6 +32,7 @@ import numpy.typing as npt
 import polars as pl
 
 from dedup.config import ScanConfig
+from dedup.numeric import sorted_unique
 from dedup.schema import (
     JACCARD,
     REASON,
@@ -110,12 +111,8 @@ def chunks(
 def _distinct(
     a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
-    """Sorted distinct values of *a* and *b* (np.unique's hashing is slower)."""
-    both = np.sort(np.concatenate([a, b]))
-    if len(both) < 2:
-        return both
-    first: npt.NDArray[np.bool_] = np.concatenate([[True], both[1:] != both[:-1]])
-    return both[first]
+    """Sorted distinct values of *a* and *b*."""
+    return sorted_unique(np.concatenate([a, b]))
 
 
 def _chunk_sets(
