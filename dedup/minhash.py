@@ -240,7 +240,8 @@ def minhash_update(
                     acc[i] = v
 
 
-@nb.njit(parallel=True, cache=True)
+# nogil: the reader thread decodes the next batch meanwhile (dedup.io.prefetch).
+@nb.njit(parallel=True, cache=True, nogil=True)
 def _signatures(
     data: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],

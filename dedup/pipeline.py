@@ -42,6 +42,7 @@ import polars as pl
 from dedup import lsh
 from dedup.cluster import assign_clusters
 from dedup.config import ScanConfig
+from dedup.io.prefetch import prefetched
 from dedup.minhash import signatures
 from dedup.normalize import prepare_column
 from dedup.schema import (
@@ -332,7 +333,7 @@ def _signature_pass(
     metas: list[pl.DataFrame] = []
     band_frames: list[pl.DataFrame] = []
     done = 0
-    for batch in source.batches():
+    for batch in prefetched(source.batches()):
         require(batch, [ROW, DOC_ID, TEXT], stage="scan")
         prepared = prepare_column(batch[TEXT])
         sig = signatures(

@@ -748,7 +748,7 @@ def _py_fmix64(h: int) -> int:
     return h
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(parallel=True, cache=True, nogil=True)
 def needs_nfkc(
     data: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],

@@ -126,3 +126,34 @@ def test_chunks_cover_every_pair_once_within_the_budget() -> None:
         assert hi - lo == 1 or int(cost[docs].sum()) <= 200
         seen.extend(range(lo, hi))
     assert seen == list(range(len(a)))
+
+
+def test_prefetch_raises_the_readers_error_where_it_happened() -> None:
+    from dedup.io.prefetch import prefetched
+
+    def items():  # type: ignore[no-untyped-def]
+        yield 1
+        yield 2
+        raise ValueError("bad record")
+
+    got = []
+    with pytest.raises(ValueError, match="bad record"):
+        for x in prefetched(items()):
+            got.append(x)
+    assert got == [1, 2]
+
+
+def test_prefetch_stops_its_reader_when_the_consumer_stops() -> None:
+    import itertools
+
+    from dedup.io.prefetch import prefetched
+
+    produced = []
+
+    def items():  # type: ignore[no-untyped-def]
+        for i in itertools.count():
+            produced.append(i)
+            yield i
+
+    assert list(itertools.islice(prefetched(items()), 3)) == [0, 1, 2]
+    assert len(produced) <= 6
