@@ -220,19 +220,28 @@ def block_counts(
     counts_b: npt.NDArray[np.int64],
     short_block: int,
     max_words: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Figure substitutions and word edits of each pair (see :mod:`dedup.verify`).
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+]:
+    """Figure substitutions, word edits and edit distance of each pair.
 
     Pair *p* compares ``hashes[starts_a[p]:][:counts_a[p]]`` with the same slice
     of b. A change block of at most *short_block* tokens on each side is a
     figure substitution when at least half its tokens are figures, else a word
-    edit; longer blocks and pure insertions or deletions are neither. Returns
-    (figure substitutions, word edits, done): a pair whose middle needs more
-    than *max_words* matrix words is left undone for the caller.
+    edit; longer blocks and pure insertions or deletions are neither (see
+    :mod:`dedup.verify`). A block holds no matched token, so it costs the
+    longer of its two sides: the sum is the Levenshtein distance of the token
+    sequences. Returns (figure substitutions, word edits, distance, done): a
+    pair whose middle needs more than *max_words* matrix words is left undone
+    for the caller.
     """
     n = len(starts_a)
     figure_subs = np.zeros(n, dtype=np.int64)
     word_edits = np.zeros(n, dtype=np.int64)
+    distance = np.zeros(n, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
     for p in nb.prange(n):
         sa, sb = starts_a[p], starts_b[p]
@@ -246,6 +255,7 @@ def block_counts(
         for i in range(k):
             a0, a1, b0, b1 = out[i, 0], out[i, 1], out[i, 2], out[i, 3]
             len_a, len_b = a1 - a0, b1 - b0
+            distance[p] += max(len_a, len_b)
             if 0 < len_a <= short_block and 0 < len_b <= short_block:
                 figures = 0
                 for t in range(a0, a1):
@@ -257,4 +267,4 @@ def block_counts(
                 else:
                     word_edits[p] += 1
         done[p] = True
-    return figure_subs, word_edits, done
+    return figure_subs, word_edits, distance, done

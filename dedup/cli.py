@@ -217,6 +217,13 @@ def scan(
             "'template', not as duplicates.",
         ),
     ] = True,
+    edit_similarity: Annotated[
+        float,
+        typer.Option(
+            help="Long articles below --threshold are still duplicates when this "
+            "share of their words align in order (scattered word edits); 0 is off."
+        ),
+    ] = 0.75,
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
     format_in: FormatInOpt = None,
@@ -250,6 +257,7 @@ def scan(
             seed=seed,
             lsh_threshold=lsh_threshold,
             template_check=template_check,
+            edit_similarity=edit_similarity,
         )
         source = _open_input(
             input, id_field, text_field, format_in, batch_size, max_chars

@@ -45,6 +45,13 @@ class ScanConfig:
             choosing bands (datasketch uses 0.5; verification makes recall cheap).
         bands, rows: explicit LSH shape; derived from the above when 0.
         template_check: tell template siblings (figures differ) from duplicates.
+        edit_similarity: a long pair (both texts at least
+            :data:`dedup.verify.LONG_TEXT` tokens) below *threshold* is still a
+            duplicate when this share of its words align in order (1 - word
+            edit distance / longer length). Scattered word edits (a rewrite
+            changing one word in ten) break most 5-grams while the text is
+            plainly the same; short notices that differ in a name are left to
+            the shingles. 0 turns the rule off.
         window: in an LSH bucket larger than ``window + 1``, pair each document
             with its next *window* neighbours only.
 
@@ -62,6 +69,7 @@ class ScanConfig:
     rows: int = 0
     template_check: bool = True
     window: int = 64
+    edit_similarity: float = 0.75
     _shape: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +157,13 @@ class ScanConfig:
             "1..10000",
             self.window,
             "64 keeps huge buckets linear.",
+        )
+        _check(
+            0 <= self.edit_similarity <= 1,
+            "edit_similarity",
+            "in [0, 1]",
+            self.edit_similarity,
+            "0.75 aligns three words in four; 0 turns the rule off.",
         )
         shape = (self.bands, self.rows)
         if self.bands == 0:

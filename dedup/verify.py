@@ -138,12 +138,20 @@ def _rapidfuzz_counts(
 def template_counts(
     tokens: TokenArrays, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(figure substitutions, word edits) of the document pairs ``(a[i], b[i])``.
+    """(figure substitutions, word edits) of the document pairs ``(a[i], b[i])``."""
+    subs, edits, _ = alignment_counts(tokens, a, b)
+    return subs, edits
+
+
+def alignment_counts(
+    tokens: TokenArrays, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(figure substitutions, word edits, edit distance) of the pairs (a[i], b[i]).
 
     Pairs run in parallel compiled code (:func:`dedup.align.block_counts`);
     the rare pair too long for it is aligned by rapidfuzz, with the same result.
     """
-    subs, edits, done = block_counts(
+    subs, edits, distance, done = block_counts(
         tokens.hashes,
         tokens.figure,
         tokens.starts[a],
@@ -154,10 +162,28 @@ def template_counts(
         MAX_MATRIX_WORDS,
     )
     for i in np.flatnonzero(~done):
-        subs[i], edits[i] = _rapidfuzz_counts(
-            *tokens.get(int(a[i])), *tokens.get(int(b[i]))
-        )
-    return subs, edits
+        ta, fa = tokens.get(int(a[i]))
+        tb, fb = tokens.get(int(b[i]))
+        subs[i], edits[i] = _rapidfuzz_counts(ta, fa, tb, fb)
+        distance[i] = Levenshtein.distance(ta.tolist(), tb.tolist())
+    return subs, edits, distance
+
+
+def word_similarity(
+    distance: npt.NDArray[np.int64],
+    len_a: npt.NDArray[np.int64],
+    len_b: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """1 - edit distance / longer length: the share of words aligned in order.
+
+    rapidfuzz's ``Levenshtein.normalized_similarity`` over the token sequences.
+
+        >>> word_similarity(np.array([2]), np.array([10]), np.array([8]))
+        array([0.8])
+    """
+    longer = np.maximum(np.maximum(len_a, len_b), 1).astype(np.float64)
+    out: npt.NDArray[np.float64] = 1.0 - distance / longer
+    return out
 
 
 def template_verdicts(

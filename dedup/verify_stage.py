@@ -44,10 +44,12 @@ from dedup.schema import (
 from dedup.shingle import ShingleSets, TokenArrays, sets_of_buffers, tokens_of_buffers
 from dedup.textstore import TextStore, compact
 from dedup.verify import (
+    LONG_TEXT,
+    alignment_counts,
     overlap,
-    template_counts,
     template_reason,
     template_verdicts,
+    word_similarity,
 )
 
 #: Bytes of text and token arrays a chunk of pairs may bring into memory.
@@ -55,6 +57,14 @@ CHUNK_BYTES = 256 * 2**20
 #: Bytes a document costs in a chunk per shingle: about 6 of text, 8 of its
 #: shingle set, and 9 (hash and figure flag) per token for the template check.
 _BYTES_PER_ITEM = 23
+
+#: Pairs below the overlap threshold are aligned when their overlap reaches
+#: this share of ``edit_similarity ** ngram`` (see :func:`_worth_aligning`).
+EDIT_FLOOR_SHARE = 0.8
+
+#: Word edits an edited copy below the overlap threshold has at least for
+#: each changed figure (see :func:`_judge`).
+WORD_EDITS_PER_FIGURE = 4
 
 #: Most pairs in one chunk (bounds the work of finding a chunk's end).
 _MAX_CHUNK_PAIRS = 1_000_000
@@ -155,17 +165,53 @@ def verify_pairs(
         la, lb = np.searchsorted(involved, a), np.searchsorted(involved, b)
         sim, jac = overlap(sets, la, lb)
         del sets
-        keep = (sim >= config.threshold) & (jac >= config.min_jaccard)
-        a, b, la, lb = a[keep], b[keep], la[keep], lb[keep]
-        check = np.flatnonzero(whole[a] != whole[b])
-        if not config.template_check:
-            check = check[:0]
-        tokens, ta, tb = _tokens_of_pairs(data, offsets, la[check], lb[check])
-        parts.append(_judge(a, b, sim[keep], jac[keep], whole, check, tokens, ta, tb))
+        by_shingles = (sim >= config.threshold) & (jac >= config.min_jaccard)
+        near = ~by_shingles & _worth_aligning(sim, n_shingles[a], n_shingles[b], config)
+        pick = np.flatnonzero(by_shingles | near)
+        parts.append(
+            _judge(
+                a[pick],
+                b[pick],
+                sim[pick],
+                jac[pick],
+                near[pick],
+                whole,
+                data,
+                offsets,
+                la[pick],
+                lb[pick],
+                config,
+            )
+        )
         report("verification", hi, len(rows_a))
     if not parts:
         return pl.DataFrame(schema=PAIRS_COLUMNS)
     return pl.concat(parts)
+
+
+def _worth_aligning(
+    sim: npt.NDArray[np.float64],
+    shingles_a: npt.NDArray[np.int64],
+    shingles_b: npt.NDArray[np.int64],
+    config: ScanConfig,
+) -> npt.NDArray[np.bool_]:
+    """Pairs below the overlap threshold worth a word alignment.
+
+    The alignment may still call them edited copies
+    (``config.edit_similarity``) when both texts are long and they share
+    enough shingles for that share of aligned words to be possible.
+
+    When a share *s* of the words survive scattered edits, about ``s ** n`` of
+    the word n-grams do; pairs far below that cannot reach *s* and are not
+    aligned (alignment costs some 20 µs a pair).
+    """
+    if config.edit_similarity <= 0 or config.shingle != "word":
+        return np.zeros(len(sim), dtype=np.bool_)
+    floor = EDIT_FLOOR_SHARE * config.edit_similarity**config.ngram
+    long_a = shingles_a + config.ngram - 1 >= LONG_TEXT
+    long_b = shingles_b + config.ngram - 1 >= LONG_TEXT
+    out: npt.NDArray[np.bool_] = (sim >= floor) & long_a & long_b
+    return out
 
 
 def _tokens_of_pairs(
@@ -177,7 +223,7 @@ def _tokens_of_pairs(
     """Word tokens of the documents of the pairs (la, lb) of a chunk.
 
     Returns the tokens and each pair's two indices into them. Only the
-    documents of pairs that need the template check are tokenised.
+    documents of pairs that need an alignment are tokenised.
     """
     docs = _distinct(la, lb)
     sub, sub_offsets = compact(data, offsets[:-1][docs], np.diff(offsets)[docs])
@@ -190,48 +236,81 @@ def _judge(
     b: npt.NDArray[np.int64],
     sim: npt.NDArray[np.float64],
     jac: npt.NDArray[np.float64],
+    near: npt.NDArray[np.bool_],
     whole: npt.NDArray[np.uint64],
-    check: npt.NDArray[np.int64],
-    tokens: TokenArrays,
-    ta: npt.NDArray[np.int64],
-    tb: npt.NDArray[np.int64],
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    la: npt.NDArray[np.int64],
+    lb: npt.NDArray[np.int64],
+    config: ScanConfig,
 ) -> pl.DataFrame:
-    """Relation and reason of the pairs of a chunk above the thresholds.
+    """Relation and reason of a chunk's pairs that may be duplicates.
 
-    The pairs *check* (indices) get the template check, on tokens *ta*, *tb*.
+    Pairs above the shingle thresholds are duplicates; the *near* ones only if
+    their words align (``config.edit_similarity``). Both then get the template
+    check unless their texts are identical. *la*, *lb* index the chunk's
+    texts (*data*, *offsets*).
     """
     identical = whole[a] == whole[b]
-    relation = np.full(len(a), RELATION_DUPLICATE, dtype=object)
+    align = np.flatnonzero(near | (~identical & config.template_check))
+    tokens, ta, tb = _tokens_of_pairs(data, offsets, la[align], lb[align])
+    subs, edits, distance = alignment_counts(tokens, ta, tb)
+    words = np.ones(len(a))
+    words[align] = word_similarity(distance, tokens.counts[ta], tokens.counts[tb])
+    # An edited copy keeps its facts: a rewrite changes words and copies the
+    # figures (a figure is touched about as often as any word: one change in
+    # ten), while a recurring report (next month's edition) changes mostly
+    # figures and the words around them. Below the overlap threshold, a pair
+    # with a changed figure for fewer than WORD_EDITS_PER_FIGURE word edits is
+    # such a report, however well its words align.
+    facts_kept = np.ones(len(a), dtype=np.bool_)
+    facts_kept[align] = subs * WORD_EDITS_PER_FIGURE <= edits
+    keep = ~near | ((words >= config.edit_similarity) & facts_kept)
     reason = np.array(
         [
-            duplicate_reason(s, j, i)
-            for s, j, i in zip(
-                sim.tolist(), jac.tolist(), identical.tolist(), strict=True
+            duplicate_reason(s, j, i, w if n else None)
+            for s, j, i, w, n in zip(
+                sim.tolist(),
+                jac.tolist(),
+                identical.tolist(),
+                words.tolist(),
+                near.tolist(),
+                strict=True,
             )
         ],
         dtype=object,
     )
-    subs, edits = template_counts(tokens, ta, tb)
-    shorter = np.minimum(tokens.counts[ta], tokens.counts[tb])
-    for k in np.flatnonzero(template_verdicts(subs, edits, shorter)):
-        i = check[k]
-        relation[i] = RELATION_TEMPLATE
-        reason[i] = "template sibling: " + template_reason(int(subs[k]), int(edits[k]))
+    relation = np.full(len(a), RELATION_DUPLICATE, dtype=object)
+    if config.template_check:
+        shorter = np.minimum(tokens.counts[ta], tokens.counts[tb])
+        for k in np.flatnonzero(template_verdicts(subs, edits, shorter)):
+            i = align[k]
+            relation[i] = RELATION_TEMPLATE
+            reason[i] = "template sibling: " + template_reason(
+                int(subs[k]), int(edits[k])
+            )
     return pl.DataFrame(
         {
-            "row_a": a,
-            "row_b": b,
-            SIMILARITY: sim,
-            JACCARD: jac,
-            RELATION: relation.astype(str).tolist(),
-            REASON: reason.astype(str).tolist(),
+            "row_a": a[keep],
+            "row_b": b[keep],
+            SIMILARITY: sim[keep],
+            JACCARD: jac[keep],
+            RELATION: relation[keep].astype(str).tolist(),
+            REASON: reason[keep].astype(str).tolist(),
         },
         schema=PAIRS_COLUMNS,
     )
 
 
-def duplicate_reason(sim: float, jac: float, identical: bool) -> str:
-    """Why a pair above the thresholds is a duplicate, in words."""
+def duplicate_reason(
+    sim: float, jac: float, identical: bool, words: float | None = None
+) -> str:
+    """Why a pair is a duplicate, in words (*words*: aligned share, if used)."""
+    if words is not None:
+        return (
+            f"edited copy: {words:.0%} of words aligned in order "
+            f"({sim:.0%} of shingles shared: scattered word edits)"
+        )
     if identical:
         return "identical after normalisation"
     if sim >= 0.9 and jac < 0.8 * sim:

@@ -10,7 +10,12 @@ from rapidfuzz.distance import Levenshtein, Levenshtein_py
 
 from dedup.align import block_counts, change_blocks
 from dedup.shingle import TokenArrays
-from dedup.verify import SHORT_BLOCK, _rapidfuzz_counts, template_counts
+from dedup.verify import (
+    SHORT_BLOCK,
+    _rapidfuzz_counts,
+    alignment_counts,
+    template_counts,
+)
 
 
 def _blocks_from_opcodes(ops: object) -> list[list[int]]:
@@ -83,16 +88,17 @@ def test_counts_match_rapidfuzz_counts(data: st.DataObject) -> None:
     # Figures are a property of the token, as in real text.
     fig = {t: t >= 6 for t in range(9)}
     toks = _tokens([a, b], [[fig[t] for t in a], [fig[t] for t in b]])
-    subs, edits = template_counts(toks, np.array([0]), np.array([1]))
+    subs, edits, distance = alignment_counts(toks, np.array([0]), np.array([1]))
     want = _rapidfuzz_counts(*toks.get(0), *toks.get(1))
     assert (int(subs[0]), int(edits[0])) == want
+    assert int(distance[0]) == Levenshtein.distance(a, b)
 
 
 def test_pairs_too_long_for_the_matrix_are_left_to_the_caller() -> None:
     toks = _tokens([[1, 2, 3, 4], [1, 9, 3, 4]], [[False] * 4, [False] * 4])
     one, two = np.array([0]), np.array([1])
     args = (toks.hashes, toks.figure, toks.starts[one], toks.counts[one])
-    subs, edits, done = block_counts(
+    subs, edits, _, done = block_counts(
         *args, toks.starts[two], toks.counts[two], SHORT_BLOCK, 0
     )
     assert not done[0]
