@@ -1,15 +1,17 @@
 """The verification stage: candidate pairs checked one bounded chunk at a time.
 
 Candidate pairs (sorted by their first row, as LSH gives them) are cut into
-chunks whose documents' texts and token arrays fit in
+chunks whose documents' texts, shingle sets and tokens fit in
 :data:`CHUNK_BYTES`. For each chunk the texts are read back from the
-:class:`~dedup.textstore.TextStore`, tokenised once, and every pair gets its
-exact overlap and Jaccard (:func:`dedup.verify.overlap`); pairs at or above the
-thresholds that are not identical get the template check
-(:func:`dedup.verify.template_counts`) from the same tokens. Memory is a chunk's,
-whatever the corpus size; duplicates that sit near each other in the input
-(reprints a few thousand articles apart) share a chunk, so a document is
-usually read and tokenised once or twice.
+:class:`~dedup.textstore.TextStore`, each document's shingle set is built once,
+and every pair gets its exact overlap and Jaccard (:func:`dedup.verify.overlap`).
+Pairs that may be duplicates are then aligned word by word
+(:func:`dedup.verify.alignment_counts`): long pairs below the overlap threshold
+for the edited-copy rule (``ScanConfig.edit_similarity``), and every
+non-identical duplicate for the template check. Memory is a chunk's, whatever
+the corpus size; duplicates that sit near each other in the input (reprints a
+few thousand articles apart) share a chunk, so a document is usually read once
+or twice.
 
     >>> import numpy as np, polars as pl
     >>> from dedup.config import ScanConfig
@@ -104,18 +106,21 @@ def chunks(
     prev = np.full(2 * n, -1, dtype=np.int64)
     same = refs[order[1:]] == refs[order[:-1]]
     prev[order[1:][same]] = order[:-1][same]
-    lo = 0
+    lo, step = 0, 4096
     while lo < n:
-        hi = min(n, lo + _MAX_CHUNK_PAIRS)
+        hi = min(n, lo + step)
         window = slice(2 * lo, 2 * hi)
         # A reference costs its document when it is the chunk's first one.
         first = prev[window] < 2 * lo
         spent = np.cumsum(np.where(first, cost[refs[window]], 0))
         # Pair i (0-based in the window) fits when spent[2i + 1] <= budget.
         fits = int(np.searchsorted(spent[1::2], budget, side="right"))
+        if fits == hi - lo and hi < n and step < _MAX_CHUNK_PAIRS:
+            step *= 2  # the whole window fits: look further before cutting
+            continue
         hi = lo + max(fits, 1)
         yield lo, hi
-        lo = hi
+        lo, step = hi, max(4096, 2 * (hi - lo))
 
 
 def _distinct(

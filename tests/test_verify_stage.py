@@ -157,3 +157,12 @@ def test_prefetch_stops_its_reader_when_the_consumer_stops() -> None:
 
     assert list(itertools.islice(prefetched(items()), 3)) == [0, 1, 2]
     assert len(produced) <= 6
+
+
+def test_chunks_grow_past_the_first_window_when_everything_fits() -> None:
+    a = np.arange(20_000, dtype=np.int64)
+    b = a + 1
+    cost = np.ones(20_001, dtype=np.int64)
+    assert list(chunks(a, b, cost, 10**9)) == [(0, 20_000)]
+    sizes = [hi - lo for lo, hi in chunks(a, b, cost, 10_001)]
+    assert sizes == [10_000, 10_000]  # 10,001 documents: both ends of 10,000
