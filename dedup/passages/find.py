@@ -61,13 +61,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numba as nb
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from dedup.charclass import lower_table, table
 from dedup.errors import InputError
 from dedup.normalize import normalize
 from dedup.passages.config import PassageConfig
@@ -81,7 +81,11 @@ from dedup.passages.passes import (
     window_pass,
 )
 from dedup.passages.stats import N_STATS, STAT_COLUMNS
-from dedup.passages.tokens import lower_start_table, normalized_utf8, prepare_batch
+from dedup.passages.tokens import (
+    PreparedBatch,
+    normalized_utf8,
+    prepare_batch,
+)
 from dedup.passages.winnow import (
     fill_filter,
     filter_for,
@@ -352,6 +356,79 @@ def _threads(n_docs: int) -> int:
     return max(1, min(nb.get_num_threads(), n_docs))
 
 
+def _slabs(n_docs: int) -> npt.NDArray[np.int64]:
+    """Bounds of each thread's documents: contiguous slabs in input order."""
+    n_threads = _threads(n_docs)
+    step = -(-n_docs // n_threads)
+    bounds = np.minimum(np.arange(n_threads + 1, dtype=np.int64) * step, n_docs)
+    return np.unique(bounds)  # no empty slab
+
+
+def _per_slab(
+    values: npt.NDArray[np.int64], slabs: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Sums of *values* (rows: documents) over each slab of documents."""
+    total = np.zeros((len(values) + 1, *values.shape[1:]), dtype=np.int64)
+    np.cumsum(values, axis=0, out=total[1:])
+    out: npt.NDArray[np.int64] = total[slabs[1:]] - total[slabs[:-1]]
+    return out
+
+
+def _dense(
+    buf: npt.NDArray[Any], at: npt.NDArray[np.int64], used: npt.NDArray[np.int64]
+) -> npt.NDArray[Any]:
+    """The records each thread wrote from ``at[t]`` (``used[t]`` of them), joined.
+
+    A copy: the buffer is sized for the worst case and is freed after.
+    """
+    return np.concatenate([buf[a : a + u] for a, u in zip(at, used, strict=True)])
+
+
+def _fingerprints(
+    prep: PreparedBatch, config: PassageConfig
+) -> tuple[_Cached, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Pass one over a chunk (:func:`first_pass`).
+
+    Returns the chunk's records (to look up, and to cache for pass two),
+    each document's (tokens, fingerprints, eligible lines, checkpoints) and
+    its statistics.
+    """
+    slabs = _slabs(prep.n_docs)
+    # A token takes a byte and a separator (a character written without
+    # spaces takes three bytes): at most (bytes + 1) / 2 tokens, so as many
+    # fingerprints and eligible lines (each holds a token). Memory that is
+    # never written is never touched: the worst case costs address space.
+    cap = np.diff(prep.offsets) // 2 + 1
+    room = np.stack([cap, cap // CHECKPOINT + 1, cap], axis=1)
+    at = np.zeros((len(slabs), 3), dtype=np.int64)
+    np.cumsum(_per_slab(room, slabs), axis=0, out=at[1:])
+    fps = np.empty(int(at[-1, 0]), dtype=np.uint64)
+    fp_pos = np.empty(int(at[-1, 0]), dtype=np.uint32)
+    ck = np.empty((int(at[-1, 1]), 2), dtype=np.uint32)
+    line_hashes = np.empty(int(at[-1, 2]), dtype=np.uint64)
+    line_spans = np.empty((int(at[-1, 2]), 3), dtype=np.int64)
+    counts = np.zeros((prep.n_docs, 4), dtype=np.int64)
+    doc_stats = np.zeros((prep.n_docs, N_STATS), dtype=np.float64)
+    first_pass(
+        prep.buffers(), prep.n_chars, config.kgram, config.window, config.stats,
+        int(prep.token_capacity().max()), slabs, at, fps, fp_pos, ck,
+        line_hashes, line_spans, counts, doc_stats,
+    )  # fmt: skip
+    used = _per_slab(counts, slabs)
+    kept = _Cached(
+        stop=prep.n_docs,
+        fp_off=_offsets(counts[:, 1]),
+        fps=_dense(fps, at[:-1, 0], used[:, 1]),
+        fp_pos=_dense(fp_pos, at[:-1, 0], used[:, 1]),
+        ck_off=_offsets(counts[:, 3]),
+        ck=_dense(ck, at[:-1, 1], used[:, 3]),
+        line_rows=np.repeat(np.arange(prep.n_docs, dtype=np.int64), counts[:, 2]),
+        line_hashes=_dense(line_hashes, at[:-1, 2], used[:, 2]),
+        line_spans=_dense(line_spans, at[:-1, 2], used[:, 2]),
+    )
+    return kept, counts, doc_stats
+
+
 def _first_pass(
     source: BatchSource,
     config: PassageConfig,
@@ -359,8 +436,6 @@ def _first_pass(
     stats: PassageStats,
 ) -> _FirstPass:
     bloom = new_filter(config.filter_mb << 20)
-    k, w = config.kgram, config.window
-    classes, lower, is_lower = table(), lower_table(), lower_start_table()
     ids: list[pl.Series] = []
     parts: dict[str, list[npt.NDArray[np.int64]]] = {
         "bytes": [], "chars": [], "tokens": [], "lines": [], "site": [],
@@ -385,60 +460,22 @@ def _first_pass(
         )
         for offset, chunk in _chunks(batch):
             prep = prepare_batch(chunk[TEXT])
-            cap = prep.token_capacity()
-            # A token takes a byte and a separator: at most (bytes + 1) / 2
-            # fingerprints; at most one line more than line breaks.
-            out_off = _offsets(np.diff(prep.offsets) // 2 + 1)
-            breaks = chunk[TEXT].str.count_matches("\n", literal=True)
-            line_off = _offsets(breaks.fill_null(0).to_numpy().astype(np.int64) + 1)
-            fps = np.empty(int(out_off[-1]), dtype=np.uint64)
-            fp_pos = np.empty(int(out_off[-1]), dtype=np.uint32)
-            ck_off = _offsets((np.diff(prep.offsets) // 2 + 1) // CHECKPOINT + 1)
-            ck = np.empty((int(ck_off[-1]), 2), dtype=np.uint32)
-            line_hashes = np.empty(int(line_off[-1]), dtype=np.uint64)
-            line_spans = np.empty((int(line_off[-1]), 3), dtype=np.int64)
-            counts = np.zeros((prep.n_docs, 4), dtype=np.int64)
-            doc_stats = np.zeros((prep.n_docs, N_STATS), dtype=np.float64)
-            max_cap = int(cap.max())
-            first_pass(
-                prep.data, prep.offsets, classes, lower, is_lower,
-                prep.map_off, prep.map0, prep.map1, prep.n_chars,
-                k, w, config.stats, max_cap,
-                _threads(prep.n_docs), out_off, fps, fp_pos, ck_off, ck,
-                line_off, line_hashes, line_spans, counts, doc_stats,
-            )  # fmt: skip
-            fp_idx = _ranges(out_off[:-1], counts[:, 1])
-            ln_idx = _ranges(line_off[:-1], counts[:, 2])
-            flat_fps, flat_lines = fps[fp_idx], line_hashes[ln_idx]
-            for flat in (flat_fps, flat_lines):
+            kept, counts, doc_stats = _fingerprints(prep, config)
+            kept.stop = done + offset + prep.n_docs
+            for flat in (kept.fps, kept.line_hashes):
                 seen = np.empty(len(flat), dtype=np.bool_)
                 mark_seen(bloom, flat, seen)
                 cands.append(flat[seen])
                 n_cands += int(seen.sum())
             if cache_room > 0:
                 # Pass two then re-reads only the documents it must.
-                kept = _Cached(
-                    stop=done + offset + prep.n_docs,
-                    fp_off=_offsets(counts[:, 1]),
-                    fps=flat_fps,
-                    fp_pos=fp_pos[fp_idx],
-                    ck_off=_offsets(counts[:, 3]),
-                    ck=ck[_ranges(ck_off[:-1], counts[:, 3])],
-                    line_rows=np.repeat(
-                        np.arange(prep.n_docs, dtype=np.int64), counts[:, 2]
-                    ),
-                    line_hashes=flat_lines,
-                    line_spans=line_spans[ln_idx],
-                )
                 cache_room -= kept.nbytes
                 if cache_room > 0:
                     cache[done + offset] = kept
             stats.fingerprints += int(counts[:, 1].sum())
             # The input's own byte lengths (not the NFKC-normalised buffer's),
             # which pass two checks its batches against.
-            parts["bytes"].append(
-                chunk[TEXT].str.len_bytes().fill_null(0).to_numpy().astype(np.int64)
-            )
+            parts["bytes"].append(prep.n_bytes)
             parts["chars"].append(prep.n_chars)
             parts["tokens"].append(counts[:, 0].copy())
             parts["lines"].append(counts[:, 2].copy())
@@ -655,8 +692,7 @@ def _run_second_pass(
     counts = np.zeros((prep.n_docs, 2), dtype=np.int64)
     if prep.n_docs:
         second_pass(
-            prep.data, prep.offsets, table(), lower_table(), lower_start_table(),
-            prep.map_off, prep.map0, prep.map1, config.kgram, config.window,
+            prep.buffers(), config.kgram, config.window,
             config.min_words, candidates, with_lines,
             int(prep.token_capacity().max()), _threads(prep.n_docs),
             ng_off, ng, ng_hash, ln_off, ln, ln_hash, counts,
@@ -698,8 +734,7 @@ def _window_ngrams(
     counts = np.zeros(prep.n_docs, dtype=np.int64)
     if prep.n_docs:
         window_pass(
-            prep.data, prep.offsets, table(), lower_table(), lower_start_table(),
-            prep.map_off, prep.map0, prep.map1, n_tokens, cached.fp_off,
+            prep.buffers(), n_tokens, cached.fp_off,
             cached.fps, cached.fp_pos, cached.ck_off, cached.ck, config.kgram,
             config.window, config.min_words, candidates,
             int(prep.token_capacity().max()), _threads(prep.n_docs),

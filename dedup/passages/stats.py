@@ -34,7 +34,6 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from dedup.charclass import lower_table, table
 from dedup.passages.tokens import (
     L_END,
     L_START,
@@ -42,9 +41,9 @@ from dedup.passages.tokens import (
     L_TOK1,
     N_LINE_FIELDS,
     N_TOK_FIELDS,
-    doc_tokens,
-    lower_start_table,
+    Texts,
     prepare_batch,
+    tokens_of,
 )
 from dedup.shingle import POLY, gram_hash
 
@@ -269,20 +268,13 @@ def table_size(n_items: int) -> int:
 
 @nb.njit(parallel=True, cache=True)
 def _batch_stats(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.uint8],
-    lower: npt.NDArray[np.int32],
-    is_lower: npt.NDArray[np.bool_],
-    map_off: npt.NDArray[np.int64],
-    map0: npt.NDArray[np.int64],
-    map1: npt.NDArray[np.int64],
+    texts: Texts,
     n_chars: npt.NDArray[np.int64],
     max_cap: int,
     n_threads: int,
     out: npt.NDArray[np.float64],
 ) -> None:
-    n_docs = len(offsets) - 1
+    n_docs = len(texts[1]) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
         toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
@@ -290,19 +282,7 @@ def _batch_stats(
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         scratch = new_scratch(2 * max_cap)
         for d in range(t * step, min(n_docs, (t + 1) * step)):
-            n, nl = doc_tokens(
-                data,
-                offsets[d],
-                offsets[d + 1],
-                classes,
-                lower,
-                is_lower,
-                map0[map_off[d] : map_off[d + 1]],
-                map1[map_off[d] : map_off[d + 1]],
-                toks,
-                hashes,
-                lines,
-            )
+            n, nl = tokens_of(texts, d, toks, hashes, lines)
             doc_stats(hashes, toks, n, lines, nl, n_chars[d], scratch, out[d])
 
 
@@ -323,14 +303,7 @@ def repetition_stats(texts: pl.Series) -> pl.DataFrame:
     if prep.n_docs:
         max_cap = int(prep.token_capacity().max())
         _batch_stats(
-            prep.data,
-            prep.offsets,
-            table(),
-            lower_table(),
-            lower_start_table(),
-            prep.map_off,
-            prep.map0,
-            prep.map1,
+            prep.buffers(),
             prep.n_chars,
             max_cap,
             min(nb.get_num_threads(), max(1, prep.n_docs)),

@@ -328,6 +328,38 @@ def doc_tokens(
     )  # fmt: skip
 
 
+#: What the kernels need to tokenise any document of a batch, in one argument:
+#: (data, offsets, classes, lower, is_lower, map_off, map0, map1); see
+#: :meth:`PreparedBatch.buffers` and :func:`tokens_of`.
+Texts = tuple[
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]
+
+
+@nb.njit(inline="always", cache=True)
+def tokens_of(
+    texts: Texts,
+    d: int,
+    toks: npt.NDArray[np.int64],
+    hashes: npt.NDArray[np.uint64],
+    lines: npt.NDArray[np.int64],
+) -> tuple[int, int]:
+    """:func:`doc_tokens` of document *d* of *texts*; return (tokens, lines)."""
+    data, offsets, classes, lower, is_lower, map_off, map0, map1 = texts
+    m0, m1 = map_off[d], map_off[d + 1]
+    return doc_tokens(
+        data, offsets[d], offsets[d + 1], classes, lower, is_lower, map0[m0:m1],
+        map1[m0:m1], toks, hashes, lines,
+    )  # fmt: skip
+
+
 def _joins(ch: str) -> bool:
     """Whether *ch* belongs to the cluster of the character before it."""
     cp = ord(ch)
@@ -407,12 +439,20 @@ class PreparedBatch:
     map0: npt.NDArray[np.int64]
     map1: npt.NDArray[np.int64]
     n_chars: npt.NDArray[np.int64]
+    n_bytes: npt.NDArray[np.int64]
     texts: pl.Series
 
     @property
     def n_docs(self) -> int:
         """Number of documents."""
         return len(self.offsets) - 1
+
+    def buffers(self) -> Texts:
+        """The buffers and tables the kernels tokenise with (:func:`tokens_of`)."""
+        return (
+            self.data, self.offsets, table(), lower_table(), lower_start_table(),
+            self.map_off, self.map0, self.map1,
+        )  # fmt: skip
 
     def token_capacity(self) -> npt.NDArray[np.int64]:
         """An upper bound on each document's number of tokens (and lines).
@@ -429,6 +469,8 @@ def prepare_batch(texts: pl.Series) -> PreparedBatch:
 
     texts = texts.fill_null("").rechunk()
     data, offsets = string_buffers(texts)
+    # The input's own lengths, before any text is normalised below.
+    n_bytes = np.diff(offsets)
     slow = needs_nfkc(data, offsets, table())
     n_docs = len(texts)
     map_off = np.zeros(n_docs + 1, dtype=np.int64)
@@ -457,43 +499,22 @@ def prepare_batch(texts: pl.Series) -> PreparedBatch:
             normalised = texts.scatter(keep, pl.Series(fixed, dtype=pl.String))
             data, offsets = string_buffers(normalised.rechunk())
     n_chars = texts.str.len_chars().to_numpy().astype(np.int64)
-    return PreparedBatch(data, offsets, map_off, map0, map1, n_chars, texts)
+    return PreparedBatch(data, offsets, map_off, map0, map1, n_chars, n_bytes, texts)
 
 
 @nb.njit(parallel=True, cache=True)
 def _batch_tokens(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.uint8],
-    lower: npt.NDArray[np.int32],
-    is_lower: npt.NDArray[np.bool_],
-    map_off: npt.NDArray[np.int64],
-    map0: npt.NDArray[np.int64],
-    map1: npt.NDArray[np.int64],
+    texts: Texts,
     tok_off: npt.NDArray[np.int64],
     toks: npt.NDArray[np.int64],
     hashes: npt.NDArray[np.uint64],
     lines: npt.NDArray[np.int64],
     counts: npt.NDArray[np.int64],
 ) -> None:
-    for d in nb.prange(len(offsets) - 1):
+    for d in nb.prange(len(texts[1]) - 1):
         s = tok_off[d]
         e = tok_off[d + 1]
-        m0 = map0[map_off[d] : map_off[d + 1]]
-        m1 = map1[map_off[d] : map_off[d + 1]]
-        n, nl = doc_tokens(
-            data,
-            offsets[d],
-            offsets[d + 1],
-            classes,
-            lower,
-            is_lower,
-            m0,
-            m1,
-            toks[s:e],
-            hashes[s:e],
-            lines[s:e],
-        )
+        n, nl = tokens_of(texts, d, toks[s:e], hashes[s:e], lines[s:e])
         counts[d, 0] = n
         counts[d, 1] = nl
 
@@ -524,14 +545,7 @@ def batch_tokens(texts: pl.Series) -> BatchTokens:
     lines = np.zeros((size, N_LINE_FIELDS), dtype=np.int64)
     counts = np.zeros((prep.n_docs, 2), dtype=np.int64)
     _batch_tokens(
-        prep.data,
-        prep.offsets,
-        table(),
-        lower_table(),
-        lower_start_table(),
-        prep.map_off,
-        prep.map0,
-        prep.map1,
+        prep.buffers(),
         tok_off,
         toks,
         hashes,
