@@ -87,11 +87,10 @@ from dedup.passages.tokens import (
     prepare_batch,
 )
 from dedup.passages.winnow import (
+    SeenFilter,
     fill_filter,
     filter_for,
-    mark_seen,
     members,
-    new_filter,
 )
 from dedup.pipeline import BatchSource, FrameSource, QuarantineRecord, reason_kind
 from dedup.schema import (
@@ -435,7 +434,7 @@ def _first_pass(
     report: ProgressFn,
     stats: PassageStats,
 ) -> _FirstPass:
-    bloom = new_filter(config.filter_mb << 20)
+    seen = SeenFilter(config.filter_mb << 20)
     ids: list[pl.Series] = []
     parts: dict[str, list[npt.NDArray[np.int64]]] = {
         "bytes": [], "chars": [], "tokens": [], "lines": [], "site": [],
@@ -462,16 +461,19 @@ def _first_pass(
             prep = prepare_batch(chunk[TEXT])
             kept, counts, doc_stats = _fingerprints(prep, config)
             kept.stop = done + offset + prep.n_docs
+            # Pass two then re-reads only the documents it must.
+            keep = cache_room > kept.nbytes
+            cache_room -= kept.nbytes
+            n_new = len(kept.fps) + len(kept.line_hashes)
+            if not seen.grown and (seen.full(n_new) or not keep):
+                # The cache holds every value the filter has seen, until now.
+                seen.grow(v for c in cache.values() for v in (c.fps, c.line_hashes))
             for flat in (kept.fps, kept.line_hashes):
-                seen = np.empty(len(flat), dtype=np.bool_)
-                mark_seen(bloom, flat, seen)
-                cands.append(flat[seen])
-                n_cands += int(seen.sum())
-            if cache_room > 0:
-                # Pass two then re-reads only the documents it must.
-                cache_room -= kept.nbytes
-                if cache_room > 0:
-                    cache[done + offset] = kept
+                again = seen.mark(flat)
+                cands.append(flat[again])
+                n_cands += int(again.sum())
+            if keep:
+                cache[done + offset] = kept
             stats.fingerprints += int(counts[:, 1].sum())
             # The input's own byte lengths (not the NFKC-normalised buffer's),
             # which pass two checks its batches against.
@@ -486,7 +488,7 @@ def _first_pass(
             n_cands = len(cands[0])
         done += batch.height
         report("fingerprints", done, None)
-    del bloom
+    del seen
     release_memory()
     candidates = unique_counts(
         np.concatenate(cands) if cands else np.zeros(0, dtype=np.uint64)
