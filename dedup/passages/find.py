@@ -271,6 +271,7 @@ class _Cached:
     """Pass-one fingerprints and line records of a chunk, kept for pass two."""
 
     stop: int
+    nfkc: bool  # whether a text of the chunk needed NFKC
     fp_off: npt.NDArray[np.int64]
     fps: npt.NDArray[np.uint64]
     fp_pos: npt.NDArray[np.uint32]
@@ -416,6 +417,7 @@ def _fingerprints(
     used = _per_slab(counts, slabs)
     kept = _Cached(
         stop=prep.n_docs,
+        nfkc=bool(prep.map_off[-1]),
         fp_off=_offsets(counts[:, 1]),
         fps=_dense(fps, at[:-1, 0], used[:, 1]),
         fp_pos=_dense(fp_pos, at[:-1, 0], used[:, 1]),
@@ -728,7 +730,7 @@ def _window_ngrams(
     candidates: npt.NDArray[np.uint64],
 ) -> Ngrams:
     """The chunk's n-grams from its cached fingerprints (:func:`window_pass`)."""
-    prep = prepare_batch(chunk[TEXT])
+    prep = prepare_batch(chunk[TEXT], nfkc=cached.nfkc)
     n_tokens = first.n_tokens[r0 : r0 + chunk.height]
     ng_off = _offsets(n_tokens)
     ng = np.empty((int(ng_off[-1]), 3), dtype=np.int64)

@@ -463,19 +463,27 @@ class PreparedBatch:
         return np.diff(self.offsets) + 4
 
 
-def prepare_batch(texts: pl.Series) -> PreparedBatch:
-    """Buffers, NFKC maps and lengths of *texts* for the compiled kernels."""
+def prepare_batch(texts: pl.Series, *, nfkc: bool = True) -> PreparedBatch:
+    """Buffers, NFKC maps and lengths of *texts* for the compiled kernels.
+
+    ``nfkc=False`` when the caller knows that no text needs normalising (pass
+    two, for a chunk that needed none in pass one): the check is skipped and
+    ``n_chars`` is left empty.
+    """
     from dedup.shingle import needs_nfkc
 
     texts = texts.fill_null("").rechunk()
     data, offsets = string_buffers(texts)
     # The input's own lengths, before any text is normalised below.
     n_bytes = np.diff(offsets)
-    slow = needs_nfkc(data, offsets, table())
     n_docs = len(texts)
     map_off = np.zeros(n_docs + 1, dtype=np.int64)
     map0 = np.zeros(0, dtype=np.int64)
     map1 = np.zeros(0, dtype=np.int64)
+    if not nfkc:
+        empty = np.zeros(0, dtype=np.int64)
+        return PreparedBatch(data, offsets, map_off, map0, map1, empty, n_bytes, texts)
+    slow = needs_nfkc(data, offsets, table())
     if slow.any():
         idx = np.flatnonzero(slow)
         fixed: list[str] = []
