@@ -83,6 +83,7 @@ from dedup.passages.passes import (
 from dedup.passages.stats import N_STATS, STAT_COLUMNS
 from dedup.passages.tokens import (
     PreparedBatch,
+    ascii_spans,
     normalized_utf8,
     prepare_batch,
 )
@@ -598,7 +599,9 @@ def _second_pass(
                 # The text of each run of indexed n-grams (a repeat and its
                 # margins), not whole documents: a passage's text is cut from
                 # these at the end. Lines keep their own first text.
-                runs = _run_texts(chunk, ngrams, r0)
+                runs = _run_texts(
+                    chunk, ngrams, r0, first.n_chars[r0:r1], first.n_bytes[r0:r1]
+                )
                 kept += int(runs[TEXT].str.len_bytes().sum() or 0)
                 if kept > budget:
                     texts = None
@@ -623,8 +626,18 @@ def _second_pass(
 _RUN_SCHEMA = {ROW: pl.Int64, START: pl.Int64, END: pl.Int64, TEXT: pl.String}
 
 
-def _run_texts(chunk: pl.DataFrame, ngrams: Ngrams, r0: int) -> pl.DataFrame:
-    """Row, start, end and text of each run of consecutive indexed n-grams."""
+def _run_texts(
+    chunk: pl.DataFrame,
+    ngrams: Ngrams,
+    r0: int,
+    n_chars: npt.NDArray[np.int64],
+    n_bytes: npt.NDArray[np.int64],
+) -> pl.DataFrame:
+    """Row, start, end and text of each run of consecutive indexed n-grams.
+
+    *n_chars* and *n_bytes* are the lengths of the chunk's texts: where they
+    are equal for every text with a run, spans are cut as bytes.
+    """
     row = ngrams.row.astype(np.int64)
     pos = ngrams.pos.astype(np.int64)
     cut = np.flatnonzero((row[1:] != row[:-1]) | (pos[1:] != pos[:-1] + 1)) + 1
@@ -633,11 +646,15 @@ def _run_texts(chunk: pl.DataFrame, ngrams: Ngrams, r0: int) -> pl.DataFrame:
     start = ngrams.start[first].astype(np.int64)
     end = ngrams.end[last].astype(np.int64)
     local = row[first] - r0
-    cut_text = pl.DataFrame({"_t": chunk[TEXT].gather(local)}).select(
-        pl.col("_t").str.slice(pl.Series(start), pl.Series(end - start))
-    )
+    texts = chunk[TEXT]
+    if np.array_equal(n_chars[local], n_bytes[local]):
+        cut_text = ascii_spans(texts, local, start, end)
+    else:
+        cut_text = pl.DataFrame({"_t": texts.gather(local)}).select(
+            pl.col("_t").str.slice(pl.Series(start), pl.Series(end - start))
+        )["_t"]
     return pl.DataFrame(
-        {ROW: row[first], START: start, END: end, TEXT: cut_text["_t"]},
+        {ROW: row[first], START: start, END: end, TEXT: cut_text},
         schema=_RUN_SCHEMA,
     )
 
