@@ -234,6 +234,9 @@ def find_passages(
 
     clock, cpu = time.perf_counter(), time.process_time()
     bp = _boilerplate(second.lines, first, config)
+    # Each stage drops what the next ones do not read, so that their peaks
+    # do not add up: the candidate lines here, the runs' texts once cut.
+    second.lines = second.lines.clear()
     try:
         members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
     finally:
@@ -251,9 +254,13 @@ def find_passages(
         stats.reread = True
         texts = _reread(source, reps, report)
     rep_text = _cut(reps, texts)
+    del texts, reps
+    second.texts = None
     passages, occurrences = _assemble(
         members, bp, rep_text, second.line_text, first.doc_ids
     )
+    del members, bp
+    release_memory()
     doc_stats = _doc_stats(first, passages, occurrences)
     stats.passages = {
         str(k): int(v) for k, v in passages.group_by(KIND).len().sort(KIND).iter_rows()
