@@ -387,9 +387,17 @@ def _dense(
 ) -> npt.NDArray[Any]:
     """The records each thread wrote from ``at[t]`` (``used[t]`` of them), joined.
 
-    A copy: the buffer is sized for the worst case and is freed after.
+    In place: later slabs move down behind the first, then the buffer, sized
+    for the worst case, is shrunk to the records (``realloc``, which keeps
+    them where they are) instead of copied out.
     """
-    return np.concatenate([buf[a : a + u] for a, u in zip(at, used, strict=True)])
+    end = 0
+    for a, u in zip(at.tolist(), used.tolist(), strict=True):
+        if a != end:
+            buf[end : end + u] = buf[a : a + u]
+        end += u
+    buf.resize((end, *buf.shape[1:]), refcheck=False)
+    return buf
 
 
 def _fingerprints(
