@@ -84,6 +84,7 @@ from dedup.passages.stats import N_STATS, STAT_COLUMNS
 from dedup.passages.tokens import (
     PreparedBatch,
     ascii_spans,
+    line_counts,
     normalized_utf8,
     prepare_batch,
 )
@@ -412,10 +413,11 @@ def _fingerprints(
     slabs = _slabs(prep.n_docs)
     # A token takes a byte and a separator (a character written without
     # spaces takes three bytes): at most (bytes + 1) / 2 tokens, so as many
-    # fingerprints and eligible lines (each holds a token). Memory that is
-    # never written is never touched: the worst case costs address space.
+    # fingerprints. Memory that is never written is never touched, but the
+    # heap reuses it, so the bounds stay tight where it is cheap: lines.
     cap = np.diff(prep.offsets) // 2 + 1
-    room = np.stack([cap, cap // CHECKPOINT + 1, cap], axis=1)
+    lines = line_counts(prep.data, prep.offsets)
+    room = np.stack([cap, cap // CHECKPOINT + 1, lines], axis=1)
     at = np.zeros((len(slabs), 3), dtype=np.int64)
     np.cumsum(_per_slab(room, slabs), axis=0, out=at[1:])
     fps = np.empty(int(at[-1, 0]), dtype=np.uint64)

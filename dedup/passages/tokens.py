@@ -361,6 +361,18 @@ def tokens_of(
     )  # fmt: skip
 
 
+@nb.njit(cache=True)
+def line_counts(
+    data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Lines of each text (line breaks + 1): a bound for per-line buffers."""
+    out = np.ones(len(offsets) - 1, dtype=np.int64)
+    for d in range(len(offsets) - 1):
+        for i in range(offsets[d], offsets[d + 1]):
+            out[d] += data[i] == NEWLINE
+    return out
+
+
 def _joins(ch: str) -> bool:
     """Whether *ch* belongs to the cluster of the character before it."""
     cp = ord(ch)
