@@ -4,7 +4,7 @@ Stages (the compiled parts are in :mod:`dedup.passages.passes`):
 
 1. **fingerprints** (pass 1, streamed): tokens, repetition statistics,
    winnowed fingerprints of word k-grams and line hashes of every document;
-   a fixed-size Bloom filter keeps those seen twice (candidates).
+   a Bloom filter of bounded size keeps those seen twice (candidates).
 2. **repeats** (pass 2, streamed): around candidate fingerprints, every
    n-gram of ``min_words`` words with its position and character span goes to
    the n-gram index (flat Arrow-compatible arrays: counting 64-bit hashes by a
@@ -22,7 +22,7 @@ Stages (the compiled parts are in :mod:`dedup.passages.passes`):
    site's documents; or a line shorter than ``min_words`` words twice in one
    document. Repeated regions inside boilerplate lines are not reported twice.
 
-Memory: fixed by configuration for the filter (``filter_mb``), the
+Memory: bounded by configuration for the filter (``filter_mb``), the
 fingerprint cache (``cache_mb``) and the kept text (``keep_text_mb``); the
 n-gram index grows with the repeated text only (about 24 bytes per word of a
 repeat, and its margins), not with the input.
