@@ -712,6 +712,30 @@ def test_without_the_fingerprint_cache_the_result_is_the_same(kinds_corpus) -> N
         assert_frame_equal(getattr(again, name), getattr(result, name))
 
 
+def test_a_filter_grown_midway_gives_the_same_result(kinds_corpus, monkeypatch) -> None:
+    # The first-pass filter starts small and grows once the input fills it,
+    # refilled from the fingerprint cache: only false positives may change.
+    import dedup.passages.find as find_module
+    from dedup.passages.winnow import SeenFilter
+
+    grown_after: list[int] = []
+
+    class Tiny(SeenFilter):
+        def __init__(self, max_bytes: int) -> None:
+            super().__init__(max_bytes, first_bytes=256)
+
+        def grow(self, seen_before) -> None:
+            grown_after.append(self.n_items)
+            super().grow(seen_before)
+
+    monkeypatch.setattr(find_module, "SeenFilter", Tiny)
+    frame, result = kinds_corpus
+    again = find_passages(FrameSource(frame, batch_size=3), result.config)
+    assert len(grown_after) == 1 and grown_after[0] > 0
+    for name in ("passages", "occurrences", "doc_stats"):
+        assert_frame_equal(getattr(again, name), getattr(result, name))
+
+
 def test_a_spilled_index_gives_the_same_result(kinds_corpus, seeds) -> None:
     frame, result = kinds_corpus
     config = PassageConfig(boilerplate_min_docs=3, filter_mb=4, index_mb=0)

@@ -42,11 +42,13 @@ class PassageConfig:
             twice or more in one document ("Also read", "Advertisement") is
             boilerplate of that document.
         stats: compute the per-document repetition statistics.
-        filter_mb: memory of the first-pass filter of fingerprints. Fixed, so
-            memory does not grow with the input; 256 MiB (9 bits for each of
-            the ~240 fingerprints of a 600-word article, at a million
+        filter_mb: memory of the first-pass filter of fingerprints. Bounded,
+            so memory does not grow with the input; 256 MiB (9 bits for each
+            of the ~240 fingerprints of a 600-word article, at a million
             articles) keeps false positives to a few percent: extra work in
-            pass two, never a wrong result.
+            pass two, never a wrong result. The filter starts at 16 MiB and
+            grows to this size only when the input fills that (about 30,000
+            such articles).
         cache_mb: pass one's fingerprints and line hashes (about 2 KB for a
             600-word article) are kept up to this size, so that pass two
             tokenises again only the documents that hold a repeat; beyond it,

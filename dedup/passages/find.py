@@ -4,7 +4,7 @@ Stages (the compiled parts are in :mod:`dedup.passages.passes`):
 
 1. **fingerprints** (pass 1, streamed): tokens, repetition statistics,
    winnowed fingerprints of word k-grams and line hashes of every document;
-   a fixed-size Bloom filter keeps those seen twice (candidates).
+   a Bloom filter of bounded size keeps those seen twice (candidates).
 2. **repeats** (pass 2, streamed): around candidate fingerprints, every
    n-gram of ``min_words`` words with its position and character span goes to
    the n-gram index (flat Arrow-compatible arrays: counting 64-bit hashes by a
@@ -22,7 +22,7 @@ Stages (the compiled parts are in :mod:`dedup.passages.passes`):
    site's documents; or a line shorter than ``min_words`` words twice in one
    document. Repeated regions inside boilerplate lines are not reported twice.
 
-Memory: fixed by configuration for the filter (``filter_mb``), the
+Memory: bounded by configuration for the filter (``filter_mb``), the
 fingerprint cache (``cache_mb``) and the kept text (``keep_text_mb``); the
 n-gram index grows with the repeated text only (about 24 bytes per word of a
 repeat, and its margins), not with the input.
@@ -61,13 +61,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numba as nb
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from dedup.charclass import lower_table, table
 from dedup.errors import InputError
 from dedup.normalize import normalize
 from dedup.passages.config import PassageConfig
@@ -81,13 +81,18 @@ from dedup.passages.passes import (
     window_pass,
 )
 from dedup.passages.stats import N_STATS, STAT_COLUMNS
-from dedup.passages.tokens import lower_start_table, normalized_utf8, prepare_batch
+from dedup.passages.tokens import (
+    PreparedBatch,
+    ascii_spans,
+    line_counts,
+    normalized_utf8,
+    prepare_batch,
+)
 from dedup.passages.winnow import (
+    SeenFilter,
     fill_filter,
     filter_for,
-    mark_seen,
     members,
-    new_filter,
 )
 from dedup.pipeline import BatchSource, FrameSource, QuarantineRecord, reason_kind
 from dedup.schema import (
@@ -230,6 +235,9 @@ def find_passages(
 
     clock, cpu = time.perf_counter(), time.process_time()
     bp = _boilerplate(second.lines, first, config)
+    # Each stage drops what the next ones do not read, so that their peaks
+    # do not add up: the candidate lines here, the runs' texts once cut.
+    second.lines = second.lines.clear()
     try:
         members, n_regions, n_repeated = _passage_members(second.ngrams, bp, config)
     finally:
@@ -247,9 +255,13 @@ def find_passages(
         stats.reread = True
         texts = _reread(source, reps, report)
     rep_text = _cut(reps, texts)
+    del texts, reps
+    second.texts = None
     passages, occurrences = _assemble(
         members, bp, rep_text, second.line_text, first.doc_ids
     )
+    del members, bp
+    release_memory()
     doc_stats = _doc_stats(first, passages, occurrences)
     stats.passages = {
         str(k): int(v) for k, v in passages.group_by(KIND).len().sort(KIND).iter_rows()
@@ -268,6 +280,7 @@ class _Cached:
     """Pass-one fingerprints and line records of a chunk, kept for pass two."""
 
     stop: int
+    nfkc: bool  # whether a text of the chunk needed NFKC
     fp_off: npt.NDArray[np.int64]
     fps: npt.NDArray[np.uint64]
     fp_pos: npt.NDArray[np.uint32]
@@ -352,15 +365,96 @@ def _threads(n_docs: int) -> int:
     return max(1, min(nb.get_num_threads(), n_docs))
 
 
+def _slabs(n_docs: int) -> npt.NDArray[np.int64]:
+    """Bounds of each thread's documents: contiguous slabs in input order."""
+    n_threads = _threads(n_docs)
+    step = -(-n_docs // n_threads)
+    bounds = np.minimum(np.arange(n_threads + 1, dtype=np.int64) * step, n_docs)
+    return np.unique(bounds)  # no empty slab
+
+
+def _per_slab(
+    values: npt.NDArray[np.int64], slabs: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Sums of *values* (rows: documents) over each slab of documents."""
+    total = np.zeros((len(values) + 1, *values.shape[1:]), dtype=np.int64)
+    np.cumsum(values, axis=0, out=total[1:])
+    out: npt.NDArray[np.int64] = total[slabs[1:]] - total[slabs[:-1]]
+    return out
+
+
+def _dense(
+    buf: npt.NDArray[Any], at: npt.NDArray[np.int64], used: npt.NDArray[np.int64]
+) -> npt.NDArray[Any]:
+    """The records each thread wrote from ``at[t]`` (``used[t]`` of them), joined.
+
+    In place: later slabs move down behind the first, then the buffer, sized
+    for the worst case, is shrunk to the records (``realloc``, which keeps
+    them where they are) instead of copied out.
+    """
+    end = 0
+    for a, u in zip(at.tolist(), used.tolist(), strict=True):
+        if a != end:
+            buf[end : end + u] = buf[a : a + u]
+        end += u
+    buf.resize((end, *buf.shape[1:]), refcheck=False)
+    return buf
+
+
+def _fingerprints(
+    prep: PreparedBatch, config: PassageConfig
+) -> tuple[_Cached, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Pass one over a chunk (:func:`first_pass`).
+
+    Returns the chunk's records (to look up, and to cache for pass two),
+    each document's (tokens, fingerprints, eligible lines, checkpoints) and
+    its statistics.
+    """
+    slabs = _slabs(prep.n_docs)
+    # A token takes a byte and a separator (a character written without
+    # spaces takes three bytes): at most (bytes + 1) / 2 tokens, so as many
+    # fingerprints. Memory that is never written is never touched, but the
+    # heap reuses it, so the bounds stay tight where it is cheap: lines.
+    cap = np.diff(prep.offsets) // 2 + 1
+    lines = line_counts(prep.data, prep.offsets)
+    room = np.stack([cap, cap // CHECKPOINT + 1, lines], axis=1)
+    at = np.zeros((len(slabs), 3), dtype=np.int64)
+    np.cumsum(_per_slab(room, slabs), axis=0, out=at[1:])
+    fps = np.empty(int(at[-1, 0]), dtype=np.uint64)
+    fp_pos = np.empty(int(at[-1, 0]), dtype=np.uint32)
+    ck = np.empty((int(at[-1, 1]), 2), dtype=np.uint32)
+    line_hashes = np.empty(int(at[-1, 2]), dtype=np.uint64)
+    line_spans = np.empty((int(at[-1, 2]), 3), dtype=np.int64)
+    counts = np.zeros((prep.n_docs, 4), dtype=np.int64)
+    doc_stats = np.zeros((prep.n_docs, N_STATS), dtype=np.float64)
+    first_pass(
+        prep.buffers(), prep.n_chars, config.kgram, config.window, config.stats,
+        int(prep.token_capacity().max()), slabs, at, fps, fp_pos, ck,
+        line_hashes, line_spans, counts, doc_stats,
+    )  # fmt: skip
+    used = _per_slab(counts, slabs)
+    kept = _Cached(
+        stop=prep.n_docs,
+        nfkc=bool(prep.map_off[-1]),
+        fp_off=_offsets(counts[:, 1]),
+        fps=_dense(fps, at[:-1, 0], used[:, 1]),
+        fp_pos=_dense(fp_pos, at[:-1, 0], used[:, 1]),
+        ck_off=_offsets(counts[:, 3]),
+        ck=_dense(ck, at[:-1, 1], used[:, 3]),
+        line_rows=np.repeat(np.arange(prep.n_docs, dtype=np.int64), counts[:, 2]),
+        line_hashes=_dense(line_hashes, at[:-1, 2], used[:, 2]),
+        line_spans=_dense(line_spans, at[:-1, 2], used[:, 2]),
+    )
+    return kept, counts, doc_stats
+
+
 def _first_pass(
     source: BatchSource,
     config: PassageConfig,
     report: ProgressFn,
     stats: PassageStats,
 ) -> _FirstPass:
-    bloom = new_filter(config.filter_mb << 20)
-    k, w = config.kgram, config.window
-    classes, lower, is_lower = table(), lower_table(), lower_start_table()
+    seen = SeenFilter(config.filter_mb << 20)
     ids: list[pl.Series] = []
     parts: dict[str, list[npt.NDArray[np.int64]]] = {
         "bytes": [], "chars": [], "tokens": [], "lines": [], "site": [],
@@ -385,60 +479,25 @@ def _first_pass(
         )
         for offset, chunk in _chunks(batch):
             prep = prepare_batch(chunk[TEXT])
-            cap = prep.token_capacity()
-            # A token takes a byte and a separator: at most (bytes + 1) / 2
-            # fingerprints; at most one line more than line breaks.
-            out_off = _offsets(np.diff(prep.offsets) // 2 + 1)
-            breaks = chunk[TEXT].str.count_matches("\n", literal=True)
-            line_off = _offsets(breaks.fill_null(0).to_numpy().astype(np.int64) + 1)
-            fps = np.empty(int(out_off[-1]), dtype=np.uint64)
-            fp_pos = np.empty(int(out_off[-1]), dtype=np.uint32)
-            ck_off = _offsets((np.diff(prep.offsets) // 2 + 1) // CHECKPOINT + 1)
-            ck = np.empty((int(ck_off[-1]), 2), dtype=np.uint32)
-            line_hashes = np.empty(int(line_off[-1]), dtype=np.uint64)
-            line_spans = np.empty((int(line_off[-1]), 3), dtype=np.int64)
-            counts = np.zeros((prep.n_docs, 4), dtype=np.int64)
-            doc_stats = np.zeros((prep.n_docs, N_STATS), dtype=np.float64)
-            max_cap = int(cap.max())
-            first_pass(
-                prep.data, prep.offsets, classes, lower, is_lower,
-                prep.map_off, prep.map0, prep.map1, prep.n_chars,
-                k, w, config.stats, max_cap,
-                _threads(prep.n_docs), out_off, fps, fp_pos, ck_off, ck,
-                line_off, line_hashes, line_spans, counts, doc_stats,
-            )  # fmt: skip
-            fp_idx = _ranges(out_off[:-1], counts[:, 1])
-            ln_idx = _ranges(line_off[:-1], counts[:, 2])
-            flat_fps, flat_lines = fps[fp_idx], line_hashes[ln_idx]
-            for flat in (flat_fps, flat_lines):
-                seen = np.empty(len(flat), dtype=np.bool_)
-                mark_seen(bloom, flat, seen)
-                cands.append(flat[seen])
-                n_cands += int(seen.sum())
-            if cache_room > 0:
-                # Pass two then re-reads only the documents it must.
-                kept = _Cached(
-                    stop=done + offset + prep.n_docs,
-                    fp_off=_offsets(counts[:, 1]),
-                    fps=flat_fps,
-                    fp_pos=fp_pos[fp_idx],
-                    ck_off=_offsets(counts[:, 3]),
-                    ck=ck[_ranges(ck_off[:-1], counts[:, 3])],
-                    line_rows=np.repeat(
-                        np.arange(prep.n_docs, dtype=np.int64), counts[:, 2]
-                    ),
-                    line_hashes=flat_lines,
-                    line_spans=line_spans[ln_idx],
-                )
-                cache_room -= kept.nbytes
-                if cache_room > 0:
-                    cache[done + offset] = kept
+            kept, counts, doc_stats = _fingerprints(prep, config)
+            kept.stop = done + offset + prep.n_docs
+            # Pass two then re-reads only the documents it must.
+            keep = cache_room > kept.nbytes
+            cache_room -= kept.nbytes
+            n_new = len(kept.fps) + len(kept.line_hashes)
+            if not seen.grown and (seen.full(n_new) or not keep):
+                # The cache holds every value the filter has seen, until now.
+                seen.grow(v for c in cache.values() for v in (c.fps, c.line_hashes))
+            for flat in (kept.fps, kept.line_hashes):
+                again = seen.mark(flat)
+                cands.append(flat[again])
+                n_cands += int(again.sum())
+            if keep:
+                cache[done + offset] = kept
             stats.fingerprints += int(counts[:, 1].sum())
             # The input's own byte lengths (not the NFKC-normalised buffer's),
             # which pass two checks its batches against.
-            parts["bytes"].append(
-                chunk[TEXT].str.len_bytes().fill_null(0).to_numpy().astype(np.int64)
-            )
+            parts["bytes"].append(prep.n_bytes)
             parts["chars"].append(prep.n_chars)
             parts["tokens"].append(counts[:, 0].copy())
             parts["lines"].append(counts[:, 2].copy())
@@ -449,7 +508,7 @@ def _first_pass(
             n_cands = len(cands[0])
         done += batch.height
         report("fingerprints", done, None)
-    del bloom
+    del seen
     release_memory()
     candidates = unique_counts(
         np.concatenate(cands) if cands else np.zeros(0, dtype=np.uint64)
@@ -557,7 +616,9 @@ def _second_pass(
                 # The text of each run of indexed n-grams (a repeat and its
                 # margins), not whole documents: a passage's text is cut from
                 # these at the end. Lines keep their own first text.
-                runs = _run_texts(chunk, ngrams, r0)
+                runs = _run_texts(
+                    chunk, ngrams, r0, first.n_chars[r0:r1], first.n_bytes[r0:r1]
+                )
                 kept += int(runs[TEXT].str.len_bytes().sum() or 0)
                 if kept > budget:
                     texts = None
@@ -582,8 +643,18 @@ def _second_pass(
 _RUN_SCHEMA = {ROW: pl.Int64, START: pl.Int64, END: pl.Int64, TEXT: pl.String}
 
 
-def _run_texts(chunk: pl.DataFrame, ngrams: Ngrams, r0: int) -> pl.DataFrame:
-    """Row, start, end and text of each run of consecutive indexed n-grams."""
+def _run_texts(
+    chunk: pl.DataFrame,
+    ngrams: Ngrams,
+    r0: int,
+    n_chars: npt.NDArray[np.int64],
+    n_bytes: npt.NDArray[np.int64],
+) -> pl.DataFrame:
+    """Row, start, end and text of each run of consecutive indexed n-grams.
+
+    *n_chars* and *n_bytes* are the lengths of the chunk's texts: where they
+    are equal for every text with a run, spans are cut as bytes.
+    """
     row = ngrams.row.astype(np.int64)
     pos = ngrams.pos.astype(np.int64)
     cut = np.flatnonzero((row[1:] != row[:-1]) | (pos[1:] != pos[:-1] + 1)) + 1
@@ -592,11 +663,15 @@ def _run_texts(chunk: pl.DataFrame, ngrams: Ngrams, r0: int) -> pl.DataFrame:
     start = ngrams.start[first].astype(np.int64)
     end = ngrams.end[last].astype(np.int64)
     local = row[first] - r0
-    cut_text = pl.DataFrame({"_t": chunk[TEXT].gather(local)}).select(
-        pl.col("_t").str.slice(pl.Series(start), pl.Series(end - start))
-    )
+    texts = chunk[TEXT]
+    if np.array_equal(n_chars[local], n_bytes[local]):
+        cut_text = ascii_spans(texts, local, start, end)
+    else:
+        cut_text = pl.DataFrame({"_t": texts.gather(local)}).select(
+            pl.col("_t").str.slice(pl.Series(start), pl.Series(end - start))
+        )["_t"]
     return pl.DataFrame(
-        {ROW: row[first], START: start, END: end, TEXT: cut_text["_t"]},
+        {ROW: row[first], START: start, END: end, TEXT: cut_text},
         schema=_RUN_SCHEMA,
     )
 
@@ -655,8 +730,7 @@ def _run_second_pass(
     counts = np.zeros((prep.n_docs, 2), dtype=np.int64)
     if prep.n_docs:
         second_pass(
-            prep.data, prep.offsets, table(), lower_table(), lower_start_table(),
-            prep.map_off, prep.map0, prep.map1, config.kgram, config.window,
+            prep.buffers(), config.kgram, config.window,
             config.min_words, candidates, with_lines,
             int(prep.token_capacity().max()), _threads(prep.n_docs),
             ng_off, ng, ng_hash, ln_off, ln, ln_hash, counts,
@@ -690,7 +764,7 @@ def _window_ngrams(
     candidates: npt.NDArray[np.uint64],
 ) -> Ngrams:
     """The chunk's n-grams from its cached fingerprints (:func:`window_pass`)."""
-    prep = prepare_batch(chunk[TEXT])
+    prep = prepare_batch(chunk[TEXT], nfkc=cached.nfkc)
     n_tokens = first.n_tokens[r0 : r0 + chunk.height]
     ng_off = _offsets(n_tokens)
     ng = np.empty((int(ng_off[-1]), 3), dtype=np.int64)
@@ -698,8 +772,7 @@ def _window_ngrams(
     counts = np.zeros(prep.n_docs, dtype=np.int64)
     if prep.n_docs:
         window_pass(
-            prep.data, prep.offsets, table(), lower_table(), lower_start_table(),
-            prep.map_off, prep.map0, prep.map1, n_tokens, cached.fp_off,
+            prep.buffers(), n_tokens, cached.fp_off,
             cached.fps, cached.fp_pos, cached.ck_off, cached.ck, config.kgram,
             config.window, config.min_words, candidates,
             int(prep.token_capacity().max()), _threads(prep.n_docs),

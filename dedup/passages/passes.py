@@ -43,8 +43,9 @@ from dedup.passages.tokens import (
     T_POST,
     T_PRE,
     T_RESUME,
-    doc_tokens,
+    Texts,
     scan_tokens,
+    tokens_of,
 )
 from dedup.passages.winnow import contains, kgram_hashes, winnow
 from dedup.shingle import fmix64, gram_hash, gram_hashes
@@ -94,26 +95,17 @@ def line_key(
 
 @nb.njit(parallel=True, cache=True)
 def first_pass(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.uint8],
-    lower: npt.NDArray[np.int32],
-    is_lower: npt.NDArray[np.bool_],
-    map_off: npt.NDArray[np.int64],
-    map0: npt.NDArray[np.int64],
-    map1: npt.NDArray[np.int64],
+    texts: Texts,
     n_chars: npt.NDArray[np.int64],
     k: int,
     w: int,
     do_stats: bool,
     max_cap: int,
-    n_threads: int,
-    out_off: npt.NDArray[np.int64],
+    slabs: npt.NDArray[np.int64],
+    at: npt.NDArray[np.int64],
     fps: npt.NDArray[np.uint64],
     fp_pos: npt.NDArray[np.uint32],
-    ck_off: npt.NDArray[np.int64],
     ck: npt.NDArray[np.uint32],
-    line_off: npt.NDArray[np.int64],
     line_hashes: npt.NDArray[np.uint64],
     line_spans: npt.NDArray[np.int64],
     counts: npt.NDArray[np.int64],
@@ -121,64 +113,54 @@ def first_pass(
 ) -> None:
     """Pass 1 over a batch; see the module docs.
 
-    Document *d* writes its fingerprints to ``fps[out_off[d]:]`` (their token
-    positions to ``fp_pos``), its checkpoints to ``ck[ck_off[d]:]`` and its
-    eligible line hashes to ``line_hashes[line_off[d]:]`` with their (start,
-    end, words) in ``line_spans``; ``counts[d]`` gets (tokens, fingerprints,
-    eligible lines, checkpoints).
+    Thread *t* reads documents ``slabs[t]`` to ``slabs[t + 1] - 1`` in order
+    and writes their records one after the other, without gaps, from
+    ``at[t] = (fingerprint, checkpoint, line)``: fingerprints to ``fps`` (their
+    token positions to ``fp_pos``), checkpoints to ``ck``, eligible line hashes
+    to ``line_hashes`` with their (start, end, words) in ``line_spans``.
+    ``counts[d]`` gets document *d*'s (tokens, fingerprints, eligible lines,
+    checkpoints). Dense output keeps the copy that follows a plain slice.
 
     Checkpoint *j* is where a scan resumes to read token ``(j + 1) *
     CHECKPOINT`` onwards: (byte from the document's start, code point), so
     that pass two tokenises only the neighbourhood of a candidate. A text
     mapped back from its NFKC form has none (it is always scanned whole).
     """
-    n_docs = len(offsets) - 1
-    step = (n_docs + n_threads - 1) // n_threads
-    for t in nb.prange(n_threads):
+    offsets, map_off = texts[1], texts[5]
+    for t in nb.prange(len(slabs) - 1):
         toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
         hashes = np.empty(max_cap, dtype=np.uint64)
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         kh = np.empty(max_cap, dtype=np.uint64)
         pos = np.empty(max_cap, dtype=np.int64)
         scratch = new_scratch(2 * max_cap if do_stats else 1)
-        for d in range(t * step, min(n_docs, (t + 1) * step)):
-            n, nl = doc_tokens(
-                data,
-                offsets[d],
-                offsets[d + 1],
-                classes,
-                lower,
-                is_lower,
-                map0[map_off[d] : map_off[d + 1]],
-                map1[map_off[d] : map_off[d + 1]],
-                toks,
-                hashes,
-                lines,
-            )
+        f_at, c_at, l_at = at[t, 0], at[t, 1], at[t, 2]
+        for d in range(slabs[t], slabs[t + 1]):
+            n, nl = tokens_of(texts, d, toks, hashes, lines)
             if do_stats:
                 doc_stats(hashes, toks, n, lines, nl, n_chars[d], scratch, stats[d])
             m = kgram_hashes(hashes, n, k, kh)
             c = winnow(kh, m, w, pos)
-            base = out_off[d]
             for j in range(c):
-                fps[base + j] = kh[pos[j]]
-                fp_pos[base + j] = pos[j]
+                fps[f_at + j] = kh[pos[j]]
+                fp_pos[f_at + j] = pos[j]
             n_ck = 0
             if map_off[d] == map_off[d + 1]:
-                base = ck_off[d]
                 for e in range(CHECKPOINT - 1, n - 1, CHECKPOINT):
-                    ck[base + n_ck, 0] = toks[e, T_RESUME] - offsets[d]
-                    ck[base + n_ck, 1] = toks[e, T_END]
+                    ck[c_at + n_ck, 0] = toks[e, T_RESUME] - offsets[d]
+                    ck[c_at + n_ck, 1] = toks[e, T_END]
                     n_ck += 1
-            base = line_off[d]
             c2 = 0
             for j in range(nl):
                 if line_eligible(lines, j, nl):
-                    line_hashes[base + c2] = line_key(hashes, lines, j)
-                    line_spans[base + c2, 0] = lines[j, L_START]
-                    line_spans[base + c2, 1] = lines[j, L_END]
-                    line_spans[base + c2, 2] = lines[j, L_TOK1] - lines[j, L_TOK0]
+                    line_hashes[l_at + c2] = line_key(hashes, lines, j)
+                    line_spans[l_at + c2, 0] = lines[j, L_START]
+                    line_spans[l_at + c2, 1] = lines[j, L_END]
+                    line_spans[l_at + c2, 2] = lines[j, L_TOK1] - lines[j, L_TOK0]
                     c2 += 1
+            f_at += c
+            c_at += n_ck
+            l_at += c2
             counts[d, 0] = n
             counts[d, 1] = c
             counts[d, 2] = c2
@@ -187,14 +169,7 @@ def first_pass(
 
 @nb.njit(parallel=True, cache=True)
 def second_pass(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.uint8],
-    lower: npt.NDArray[np.int32],
-    is_lower: npt.NDArray[np.bool_],
-    map_off: npt.NDArray[np.int64],
-    map0: npt.NDArray[np.int64],
-    map1: npt.NDArray[np.int64],
+    texts: Texts,
     k: int,
     w: int,
     n_words: int,
@@ -216,7 +191,7 @@ def second_pass(
     with hashes in ``ng_hash`` and candidate lines (start, end, words) to
     ``ln[ln_off[d]:]`` with hashes in ``ln_hash``; ``counts[d]`` gets how many.
     """
-    n_docs = len(offsets) - 1
+    n_docs = len(texts[1]) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
         toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
@@ -227,19 +202,7 @@ def second_pass(
         cover = np.empty(max_cap + 1, dtype=np.int64)
         gh = np.empty(max_cap, dtype=np.uint64)
         for d in range(t * step, min(n_docs, (t + 1) * step)):
-            n, nl = doc_tokens(
-                data,
-                offsets[d],
-                offsets[d + 1],
-                classes,
-                lower,
-                is_lower,
-                map0[map_off[d] : map_off[d + 1]],
-                map1[map_off[d] : map_off[d + 1]],
-                toks,
-                hashes,
-                lines,
-            )
+            n, nl = tokens_of(texts, d, toks, hashes, lines)
             m = kgram_hashes(hashes, n, k, kh)
             c = winnow(kh, m, w, pos)
             cover[: n + 1] = 0
@@ -285,14 +248,7 @@ def second_pass(
 
 @nb.njit(parallel=True, cache=True)
 def window_pass(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.uint8],
-    lower: npt.NDArray[np.int32],
-    is_lower: npt.NDArray[np.bool_],
-    map_off: npt.NDArray[np.int64],
-    map0: npt.NDArray[np.int64],
-    map1: npt.NDArray[np.int64],
+    texts: Texts,
     n_tokens: npt.NDArray[np.int64],
     fp_off: npt.NDArray[np.int64],
     fps: npt.NDArray[np.uint64],
@@ -317,6 +273,7 @@ def window_pass(
     fingerprints, each from the checkpoint before it: a repeat and its margins
     instead of the whole text.
     """
+    data, offsets, classes, lower, is_lower, map_off, map0, map1 = texts
     n_docs = len(offsets) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):

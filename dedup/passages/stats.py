@@ -34,7 +34,6 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from dedup.charclass import lower_table, table
 from dedup.passages.tokens import (
     L_END,
     L_START,
@@ -42,9 +41,9 @@ from dedup.passages.tokens import (
     L_TOK1,
     N_LINE_FIELDS,
     N_TOK_FIELDS,
-    doc_tokens,
-    lower_start_table,
+    Texts,
     prepare_batch,
+    tokens_of,
 )
 from dedup.shingle import POLY, gram_hash
 
@@ -91,16 +90,20 @@ def _word_chars(toks: npt.NDArray[np.int64], a: int, b: int) -> int:
 def _dup_units(
     keys: npt.NDArray[np.uint64],
     mask: int,
+    slots: npt.NDArray[np.int64],
     hashes: npt.NDArray[np.uint64],
     lines: npt.NDArray[np.int64],
     n_lines: int,
     paragraphs: bool,
 ) -> tuple[int, int, int]:
-    """(units, duplicate units, characters in duplicates) of lines or paragraphs."""
-    keys[: mask + 1] = 0
+    """(units, duplicate units, characters in duplicates) of lines or paragraphs.
+
+    Leaves the table empty, as it found it.
+    """
     units = 0
     dups = 0
     dup_chars = 0
+    used = 0
     j = 0
     while j < n_lines:
         if lines[j, L_START] < 0:
@@ -122,7 +125,11 @@ def _dup_units(
                 dup_chars += lines[last, L_END] - lines[first, L_START]
             else:
                 keys[s] = k
+                slots[used] = s
+                used += 1
         j = last + 1
+    for u in range(used):
+        keys[slots[u]] = 0
     return units, dups, dup_chars
 
 
@@ -139,44 +146,66 @@ def doc_stats(
 ) -> None:
     """Write the :data:`STAT_COLUMNS` of one tokenised document to *out*.
 
-    *scratch* comes from :func:`new_scratch` for at least ``n + n_lines``.
+    *scratch* comes from :func:`new_scratch` for at least ``n + n_lines``; its
+    table is empty between calls (each step empties the slots it used, which
+    costs less than clearing the table).
     """
-    keys, counts, acc, _, flags, slots = scratch
+    keys, _, _, _, slots = scratch
     out[:] = 0.0
     if n_chars <= 0:
         return
-    size = table_size(n + n_lines)
-    mask = size - 1
-    units, dups, chars = _dup_units(keys, mask, hashes, lines, n_lines, False)
+    mask = table_size(n + n_lines) - 1
+    units, dups, chars = _dup_units(keys, mask, slots, hashes, lines, n_lines, False)
     if units:
         out[0] = dups / units
         out[1] = min(1.0, chars / n_chars)
-    units, dups, chars = _dup_units(keys, mask, hashes, lines, n_lines, True)
+    units, dups, chars = _dup_units(keys, mask, slots, hashes, lines, n_lines, True)
     if units:
         out[2] = dups / units
         out[3] = min(1.0, chars / n_chars)
-    # The n-gram rounds below empty the slots they use instead of the table.
-    keys[:size] = 0
-    acc[:n] = hashes[:n]
-    # acc[i] grows from the 1-gram at i to the g-gram, one word per round (a
-    # polynomial hash), so each n-gram costs one multiply, not n. It is used
-    # as the key without a finaliser: over token hashes that are already
-    # mixed, its low bits are as uniform as a finalised hash's. Only
-    # positions whose (g-1)-gram recurs can hold a recurring g-gram, so each
-    # round looks up only those (flags): a few percent of the words by g = 5.
-    any_rep = False
+    n_live = _top_ngrams(hashes, toks, n, n_chars, mask, scratch, out)
+    if n_live > 0:
+        _dup_ngrams(hashes, toks, n, n_chars, mask, n_live, scratch, out)
+
+
+@nb.njit(cache=True)
+def _top_ngrams(
+    hashes: npt.NDArray[np.uint64],
+    toks: npt.NDArray[np.int64],
+    n: int,
+    n_chars: int,
+    mask: int,
+    scratch: Scratch,
+    out: npt.NDArray[np.float64],
+) -> int:
+    """The ``top_{2,3,4}gram_char_frac`` columns; return the live positions.
+
+    ``acc[i]`` grows from the 1-gram at i to the g-gram, one word per round (a
+    polynomial hash), so each n-gram costs one multiply, not n. It is used
+    as the key without a finaliser: over token hashes that are already
+    mixed, its low bits are as uniform as a finalised hash's. Only positions
+    whose (g-1)-gram recurs can hold a recurring g-gram, so each round after
+    the first visits only those (``live``, in order): a few percent of the
+    words by g = 5. Returns how many positions start a recurring 5-gram (0
+    when the document is too short to have one).
+    """
+    keys, counts, acc, live, slots = scratch
+    n_live = max(0, n - 1)
+    for i in range(n_live):
+        live[i] = i
+        acc[i] = hashes[i]
     for g in range(2, 6):
         m = n - g + 1
         if m <= 0:
-            return
+            return 0
+        while n_live > 0 and live[n_live - 1] >= m:
+            n_live -= 1
         gg = np.uint64(g)
         best = np.int64(1)
         best_first = np.int64(0)
-        any_rep = False
-        for i in range(m):
+        for j in range(n_live):
+            i = live[j]
             acc[i] = acc[i] * POLY + hashes[i + g - 1]
-            if g > 2 and not flags[i]:
-                continue
             k = _key(acc[i] + gg)
             s = _slot(keys, mask, k)
             if keys[s] != k:
@@ -192,43 +221,65 @@ def doc_stats(
                 if c > best or (c == best and f < best_first):
                     best = c
                     best_first = f
-            slots[i] = s
-        for i in range(m):
-            if g == 2 or flags[i]:
-                keys[slots[i]] = 0  # leave the table empty for the next round
-                flags[i] = (counts[slots[i]] & 0xFFFFFFFF) >= 2
-                any_rep = any_rep or flags[i]
-        if m < n:
-            flags[m] = False
+            slots[j] = s
+        kept = 0
+        for j in range(n_live):
+            keys[slots[j]] = 0  # leave the table empty for the next round
+            if (counts[slots[j]] & 0xFFFFFFFF) >= 2:
+                live[kept] = live[j]
+                kept += 1
+        n_live = kept
         if g < 5:
             first = int(best_first)
             length = _word_chars(toks, first, first + g) + g - 1
             out[2 + g] = min(1.0, best * length / n_chars)
-    if not any_rep:
-        return
+    return n_live
+
+
+@nb.njit(cache=True)
+def _dup_ngrams(
+    hashes: npt.NDArray[np.uint64],
+    toks: npt.NDArray[np.int64],
+    n: int,
+    n_chars: int,
+    mask: int,
+    n_live: int,
+    scratch: Scratch,
+    out: npt.NDArray[np.float64],
+) -> None:
+    """The ``dup_{5..10}gram_char_frac`` columns, after :func:`_top_ngrams`.
+
+    Scans left to right and skips past each repeat; only the positions that
+    start a recurring 5-gram (``live``) can start a repeated longer n-gram.
+    """
+    keys, _, acc, live, slots = scratch
     for g in range(5, 11):
         m = n - g + 1
         if m <= 0:
             return
+        while n_live > 0 and live[n_live - 1] >= m:
+            n_live -= 1
         gg = np.uint64(g)
         if g > 5:
-            for i in range(m):
+            for j in range(n_live):
+                i = live[j]
                 acc[i] = acc[i] * POLY + hashes[i + g - 1]
         repeated = 0
         used = 0
-        i = 0
-        while i < m:
-            if flags[i]:
-                k = _key(acc[i] + gg)
-                s = _slot(keys, mask, k)
-                if keys[s] == k:
-                    repeated += _word_chars(toks, i, i + g)
-                    i += g
-                    continue
-                keys[s] = k
-                slots[used] = s
-                used += 1
-            i += 1
+        resume = 0
+        for j in range(n_live):
+            i = live[j]
+            if i < resume:
+                continue
+            k = _key(acc[i] + gg)
+            s = _slot(keys, mask, k)
+            if keys[s] == k:
+                repeated += _word_chars(toks, i, i + g)
+                resume = i + g
+                continue
+            keys[s] = k
+            slots[used] = s
+            used += 1
         for j in range(used):
             keys[slots[j]] = 0
         out[2 + g] = min(1.0, repeated / n_chars)
@@ -239,21 +290,23 @@ Scratch = tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.uint64],
     npt.NDArray[np.int64],
-    npt.NDArray[np.bool_],
     npt.NDArray[np.int64],
 ]
 
 
 @nb.njit(cache=True)
 def new_scratch(n_items: int) -> Scratch:
-    """Scratch arrays of :func:`doc_stats` for up to *n_items* tokens + lines."""
+    """Scratch arrays of :func:`doc_stats` for up to *n_items* tokens + lines.
+
+    (table keys, table counts, n-gram hashes, live positions, slots); the
+    table starts empty.
+    """
     size = table_size(n_items)
     return (
-        np.empty(size, dtype=np.uint64),
+        np.zeros(size, dtype=np.uint64),
         np.empty(size, dtype=np.int64),
         np.empty(n_items + 1, dtype=np.uint64),
         np.empty(n_items + 1, dtype=np.int64),
-        np.empty(n_items + 1, dtype=np.bool_),
         np.empty(n_items + 1, dtype=np.int64),
     )
 
@@ -269,20 +322,13 @@ def table_size(n_items: int) -> int:
 
 @nb.njit(parallel=True, cache=True)
 def _batch_stats(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.uint8],
-    lower: npt.NDArray[np.int32],
-    is_lower: npt.NDArray[np.bool_],
-    map_off: npt.NDArray[np.int64],
-    map0: npt.NDArray[np.int64],
-    map1: npt.NDArray[np.int64],
+    texts: Texts,
     n_chars: npt.NDArray[np.int64],
     max_cap: int,
     n_threads: int,
     out: npt.NDArray[np.float64],
 ) -> None:
-    n_docs = len(offsets) - 1
+    n_docs = len(texts[1]) - 1
     step = (n_docs + n_threads - 1) // n_threads
     for t in nb.prange(n_threads):
         toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
@@ -290,19 +336,7 @@ def _batch_stats(
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         scratch = new_scratch(2 * max_cap)
         for d in range(t * step, min(n_docs, (t + 1) * step)):
-            n, nl = doc_tokens(
-                data,
-                offsets[d],
-                offsets[d + 1],
-                classes,
-                lower,
-                is_lower,
-                map0[map_off[d] : map_off[d + 1]],
-                map1[map_off[d] : map_off[d + 1]],
-                toks,
-                hashes,
-                lines,
-            )
+            n, nl = tokens_of(texts, d, toks, hashes, lines)
             doc_stats(hashes, toks, n, lines, nl, n_chars[d], scratch, out[d])
 
 
@@ -323,14 +357,7 @@ def repetition_stats(texts: pl.Series) -> pl.DataFrame:
     if prep.n_docs:
         max_cap = int(prep.token_capacity().max())
         _batch_stats(
-            prep.data,
-            prep.offsets,
-            table(),
-            lower_table(),
-            lower_start_table(),
-            prep.map_off,
-            prep.map0,
-            prep.map1,
+            prep.buffers(),
             prep.n_chars,
             max_cap,
             min(nb.get_num_threads(), max(1, prep.n_docs)),

@@ -42,6 +42,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 from dedup.arrow import string_buffers
 from dedup.charclass import CLASS_MASK, IGNORE, SLOW, SOLO, WORD, lower_table, table
@@ -328,6 +329,50 @@ def doc_tokens(
     )  # fmt: skip
 
 
+#: What the kernels need to tokenise any document of a batch, in one argument:
+#: (data, offsets, classes, lower, is_lower, map_off, map0, map1); see
+#: :meth:`PreparedBatch.buffers` and :func:`tokens_of`.
+Texts = tuple[
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]
+
+
+@nb.njit(inline="always", cache=True)
+def tokens_of(
+    texts: Texts,
+    d: int,
+    toks: npt.NDArray[np.int64],
+    hashes: npt.NDArray[np.uint64],
+    lines: npt.NDArray[np.int64],
+) -> tuple[int, int]:
+    """:func:`doc_tokens` of document *d* of *texts*; return (tokens, lines)."""
+    data, offsets, classes, lower, is_lower, map_off, map0, map1 = texts
+    m0, m1 = map_off[d], map_off[d + 1]
+    return doc_tokens(
+        data, offsets[d], offsets[d + 1], classes, lower, is_lower, map0[m0:m1],
+        map1[m0:m1], toks, hashes, lines,
+    )  # fmt: skip
+
+
+@nb.njit(cache=True)
+def line_counts(
+    data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Lines of each text (line breaks + 1): a bound for per-line buffers."""
+    out = np.ones(len(offsets) - 1, dtype=np.int64)
+    for d in range(len(offsets) - 1):
+        for i in range(offsets[d], offsets[d + 1]):
+            out[d] += data[i] == NEWLINE
+    return out
+
+
 def _joins(ch: str) -> bool:
     """Whether *ch* belongs to the cluster of the character before it."""
     cp = ord(ch)
@@ -407,12 +452,20 @@ class PreparedBatch:
     map0: npt.NDArray[np.int64]
     map1: npt.NDArray[np.int64]
     n_chars: npt.NDArray[np.int64]
+    n_bytes: npt.NDArray[np.int64]
     texts: pl.Series
 
     @property
     def n_docs(self) -> int:
         """Number of documents."""
         return len(self.offsets) - 1
+
+    def buffers(self) -> Texts:
+        """The buffers and tables the kernels tokenise with (:func:`tokens_of`)."""
+        return (
+            self.data, self.offsets, table(), lower_table(), lower_start_table(),
+            self.map_off, self.map0, self.map1,
+        )  # fmt: skip
 
     def token_capacity(self) -> npt.NDArray[np.int64]:
         """An upper bound on each document's number of tokens (and lines).
@@ -423,17 +476,27 @@ class PreparedBatch:
         return np.diff(self.offsets) + 4
 
 
-def prepare_batch(texts: pl.Series) -> PreparedBatch:
-    """Buffers, NFKC maps and lengths of *texts* for the compiled kernels."""
+def prepare_batch(texts: pl.Series, *, nfkc: bool = True) -> PreparedBatch:
+    """Buffers, NFKC maps and lengths of *texts* for the compiled kernels.
+
+    ``nfkc=False`` when the caller knows that no text needs normalising (pass
+    two, for a chunk that needed none in pass one): the check is skipped and
+    ``n_chars`` is left empty.
+    """
     from dedup.shingle import needs_nfkc
 
     texts = texts.fill_null("").rechunk()
     data, offsets = string_buffers(texts)
-    slow = needs_nfkc(data, offsets, table())
+    # The input's own lengths, before any text is normalised below.
+    n_bytes = np.diff(offsets)
     n_docs = len(texts)
     map_off = np.zeros(n_docs + 1, dtype=np.int64)
     map0 = np.zeros(0, dtype=np.int64)
     map1 = np.zeros(0, dtype=np.int64)
+    if not nfkc:
+        empty = np.zeros(0, dtype=np.int64)
+        return PreparedBatch(data, offsets, map_off, map0, map1, empty, n_bytes, texts)
+    slow = needs_nfkc(data, offsets, table())
     if slow.any():
         idx = np.flatnonzero(slow)
         fixed: list[str] = []
@@ -457,43 +520,22 @@ def prepare_batch(texts: pl.Series) -> PreparedBatch:
             normalised = texts.scatter(keep, pl.Series(fixed, dtype=pl.String))
             data, offsets = string_buffers(normalised.rechunk())
     n_chars = texts.str.len_chars().to_numpy().astype(np.int64)
-    return PreparedBatch(data, offsets, map_off, map0, map1, n_chars, texts)
+    return PreparedBatch(data, offsets, map_off, map0, map1, n_chars, n_bytes, texts)
 
 
 @nb.njit(parallel=True, cache=True)
 def _batch_tokens(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.uint8],
-    lower: npt.NDArray[np.int32],
-    is_lower: npt.NDArray[np.bool_],
-    map_off: npt.NDArray[np.int64],
-    map0: npt.NDArray[np.int64],
-    map1: npt.NDArray[np.int64],
+    texts: Texts,
     tok_off: npt.NDArray[np.int64],
     toks: npt.NDArray[np.int64],
     hashes: npt.NDArray[np.uint64],
     lines: npt.NDArray[np.int64],
     counts: npt.NDArray[np.int64],
 ) -> None:
-    for d in nb.prange(len(offsets) - 1):
+    for d in nb.prange(len(texts[1]) - 1):
         s = tok_off[d]
         e = tok_off[d + 1]
-        m0 = map0[map_off[d] : map_off[d + 1]]
-        m1 = map1[map_off[d] : map_off[d + 1]]
-        n, nl = doc_tokens(
-            data,
-            offsets[d],
-            offsets[d + 1],
-            classes,
-            lower,
-            is_lower,
-            m0,
-            m1,
-            toks[s:e],
-            hashes[s:e],
-            lines[s:e],
-        )
+        n, nl = tokens_of(texts, d, toks[s:e], hashes[s:e], lines[s:e])
         counts[d, 0] = n
         counts[d, 1] = nl
 
@@ -524,14 +566,7 @@ def batch_tokens(texts: pl.Series) -> BatchTokens:
     lines = np.zeros((size, N_LINE_FIELDS), dtype=np.int64)
     counts = np.zeros((prep.n_docs, 2), dtype=np.int64)
     _batch_tokens(
-        prep.data,
-        prep.offsets,
-        table(),
-        lower_table(),
-        lower_start_table(),
-        prep.map_off,
-        prep.map0,
-        prep.map1,
+        prep.buffers(),
         tok_off,
         toks,
         hashes,
@@ -640,3 +675,47 @@ def normalized_utf8(texts: pl.Series) -> list[bytes]:
         raw[s : s + n]
         for s, n in zip(out_off[:-1].tolist(), sizes.tolist(), strict=True)
     ]
+
+
+@nb.njit(cache=True)
+def _copy_spans(
+    data: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    out_off: npt.NDArray[np.int64],
+    out: npt.NDArray[np.uint8],
+) -> None:
+    for i in range(len(starts)):
+        a = starts[i]
+        o = out_off[i]
+        for j in range(out_off[i + 1] - o):
+            out[o + j] = data[a + j]
+
+
+def ascii_spans(
+    texts: pl.Series,
+    rows: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+) -> pl.Series:
+    """``texts[rows[i]][start[i]:end[i]]`` of texts with a byte per character.
+
+    Cut from the Arrow buffer at once: slicing a gathered copy of each whole
+    text (polars ``str.slice`` counts code points) costs more than the spans.
+
+    Example:
+        >>> ascii_spans(pl.Series(["ab cd", "xyz"]), *(np.array(v) for v in
+        ...     ([1, 0], [0, 3], [2, 5]))).to_list()
+        ['xy', 'cd']
+
+    """
+    data, offsets = string_buffers(texts)
+    out_off = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(end - start, out=out_off[1:])
+    out = np.empty(int(out_off[-1]), dtype=np.uint8)
+    _copy_spans(data, offsets[rows] + start, out_off, out)
+    arr = pa.LargeStringArray.from_buffers(
+        len(rows), pa.py_buffer(out_off), pa.py_buffer(out)
+    )
+    series = pl.from_arrow(arr)
+    assert isinstance(series, pl.Series)
+    return series
