@@ -43,6 +43,7 @@ import polars as pl
 from dedup.charclass import CLASS_MASK, DIGIT, IGNORE, SEP, SOLO, lower_table, table
 from dedup.farm import lexicon
 from dedup.farm.paragraphs import Segments, _is_space, segment
+from dedup.farm.prefilter import Prefilter
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, POLY, _decode, fmix64
 
 #: TF-IDF vectors are hashed into this many buckets (a power of two).
@@ -679,6 +680,9 @@ _PATTERNS = {
     name: _ascii_boundaries(p) if name != "dateline" else p
     for name, p in lexicon.PATTERNS.items()
 }
+# Literals are read from the patterns as written: a word boundary, ASCII or
+# not, is zero-width and requires no literal, so both forms need the same.
+_PREFILTER = Prefilter.build(dict(lexicon.PATTERNS))
 
 
 @dataclass(frozen=True)
@@ -734,20 +738,30 @@ def extract(texts: pl.Series, resources: Resources) -> FeatureBatch:
         max(1, min(nb.get_num_threads(), len(seg.doc_start) - 1)),
     )
     par_texts = seg.texts()
-    flags = (
-        pl.DataFrame({"p": par_texts})
-        .select(
-            [pl.col("p").str.contains(p).alias(name) for name, p in _PATTERNS.items()]
-        )
-        .to_numpy()
-        .astype(np.float64)
-    )
+    flags = _pattern_flags(seg, par_texts)
     pattern = {name: flags[:, i] for i, name in enumerate(_PATTERNS)}
     pattern[COVER] = _phrase_cover(par_texts, flags)
     values, ratio, topic = _assemble(seg, raw, hashes, pattern)
     return FeatureBatch(
         seg, values, raw, par_texts, flags.astype(bool), hashes, ratio, topic
     )
+
+
+def _pattern_flags(seg: Segments, texts: pl.Series) -> npt.NDArray[np.float64]:
+    """Which phrase patterns match each paragraph (1.0 or 0.0), in pattern order.
+
+    A pattern runs only on the paragraphs holding one of its required
+    literals (:mod:`dedup.farm.prefilter`): the same flags as running it on
+    every paragraph, for a fraction of the regex work.
+    """
+    flags = np.zeros((len(texts), len(_PATTERNS)), dtype=np.float64)
+    cand = _PREFILTER.candidates(seg.data, seg.byte_start, seg.byte_end)
+    for k, pattern in enumerate(_PATTERNS.values()):
+        rows = np.flatnonzero(cand & np.uint32(1 << k))
+        if len(rows):
+            hit = texts.gather(rows).str.contains(pattern).to_numpy()
+            flags[rows, k] = hit
+    return flags
 
 
 #: Key of the phrase-coverage column in the ``pattern`` dict of ``_assemble``.
