@@ -215,17 +215,18 @@ def _run(
     ends: npt.NDArray[np.int64],
     byte_class: npt.NDArray[np.int32],
     delta: npt.NDArray[np.int32],
-    n_classes: int,
     outputs: npt.NDArray[np.uint32],
     everything: np.uint32,
 ) -> npt.NDArray[np.uint32]:
     out = np.zeros(len(starts), dtype=np.uint32)
     for p in range(len(starts)):
-        state = 0
+        # States are stored premultiplied by n_classes (row offsets), which
+        # takes a multiply off the one dependency chain of the loop.
+        row = 0
         mask = np.uint32(0)
         for i in range(starts[p], ends[p]):
-            state = delta[state * n_classes + byte_class[data[i]]]
-            mask |= outputs[state]
+            row = delta[row + byte_class[data[i]]]
+            mask |= outputs[row]
             if mask == everything:
                 break
         out[p] = mask
@@ -239,8 +240,10 @@ class Prefilter:
     Attributes:
         names: the patterns, bit *i* of a candidate mask is ``names[i]``.
         byte_class: input byte -> automaton symbol (ASCII letters folded).
-        delta: ``state * n_classes + symbol`` -> next state (a full DFA).
-        outputs: per state, the patterns one of whose literals ends there.
+        delta: ``row + symbol`` -> next row, where a state's row is its
+            number times ``n_classes`` (a full DFA, flattened).
+        outputs: per row, the patterns one of whose literals ends there
+            (indexed by row, so the kernel needs no division).
         everything: the mask with a bit for every pattern.
 
     """
@@ -283,7 +286,6 @@ class Prefilter:
             ends,
             self.byte_class,
             self.delta,
-            self.n_classes,
             self.outputs,
             np.uint32(self.everything),
         )
@@ -335,5 +337,7 @@ def _automaton(
             fail[nxt] = int(delta[fail[s], sym])
             delta[s, sym] = nxt
             queue.append(nxt)
-    outputs = np.asarray(out, dtype=np.uint32)
-    return byte_class, delta.ravel(), n_classes, outputs
+    rows = (delta * n_classes).ravel().astype(np.int32)
+    outputs = np.zeros(len(rows), dtype=np.uint32)
+    outputs[::n_classes] = out
+    return byte_class, rows, n_classes, outputs
