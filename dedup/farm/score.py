@@ -4,7 +4,8 @@ For every batch of a source: segment the articles (:mod:`~dedup.farm.paragraphs`
 compute paragraph features (:mod:`~dedup.farm.features`), get calibrated
 filler probabilities from the shipped classifier (:mod:`~dedup.farm.model`),
 explain each flagged paragraph (:mod:`~dedup.farm.reasons`) and combine the
-flags with the article's repetition statistics (:mod:`dedup.passages`) and
+flags with the article's repetition statistics (:mod:`~dedup.farm.repetition`,
+those of :mod:`dedup.passages` that the score uses) and
 compression ratio into a farm score in [0, 1].
 
 The article score is a fixed logistic combination, not a fitted one (there are
@@ -40,7 +41,7 @@ from dedup.errors import ConfigError
 from dedup.farm import reasons
 from dedup.farm.features import extract
 from dedup.farm.model import FarmModel, load, load_bundled
-from dedup.passages import repetition_stats
+from dedup.farm.repetition import LINE, NGRAM, PARAGRAPH, farm_repetition
 from dedup.pipeline import (
     BatchSource,
     FrameSource,
@@ -366,11 +367,9 @@ def _doc_frame(
         np.float64
     )
     n_kinds, top = _kinds(doc, flag, family_col, n_docs)
-    rep = repetition_stats(texts)
-    repeated = np.maximum(
-        rep["dup_line_char_frac"].to_numpy(), rep["dup_para_char_frac"].to_numpy()
-    )
-    ngram_rep = rep["dup_5gram_char_frac"].to_numpy()
+    rep = farm_repetition(texts)
+    repeated = np.maximum(rep[:, LINE], rep[:, PARAGRAPH])
+    ngram_rep = rep[:, NGRAM]
     compression = _compression(texts)
     score = farm_score(
         evidence, n_kinds, fraction, repeated, ngram_rep, compression, total
