@@ -357,6 +357,63 @@ def _lead_end(cp: int) -> int:
 
 
 @nb.njit(cache=True)
+def _intern_article(
+    tok_buf: npt.NDArray[np.int64],
+    n: int,
+    idf: npt.NDArray[np.float32],
+    keys: npt.NDArray[np.int64],
+    ids: npt.NDArray[np.int64],
+    vidf: npt.NDArray[np.float32],
+    vslot: npt.NDArray[np.int64],
+) -> None:
+    """Replace the article's *n* token buckets by dense ids; *vidf*: their idf.
+
+    The tables indexed by bucket (idf, 1 MB; the coherence accumulators, 3 MB)
+    are larger than a core's cache, and every token hit them at random. An
+    article has a few hundred distinct words: numbered densely, the
+    accumulators stay in L1 and each idf is read once per article. *keys*
+    (a power-of-two open-addressing table, -1 when empty) is left empty.
+    """
+    mask = len(keys) - 1
+    used = 0
+    for t in range(n):
+        bucket = tok_buf[t]
+        slot = bucket & mask
+        while keys[slot] != -1 and keys[slot] != bucket:
+            slot = (slot + 1) & mask
+        if keys[slot] == -1:
+            keys[slot] = bucket
+            ids[slot] = used
+            vidf[used] = idf[bucket]
+            vslot[used] = slot
+            used += 1
+        tok_buf[t] = ids[slot]
+    for k in range(used):
+        keys[vslot[k]] = -1
+
+
+@nb.njit(cache=True)
+def _vocab_size(max_tokens: int) -> int:
+    """Table size of :func:`_intern_article` for up to *max_tokens* tokens."""
+    size = 1
+    while size < 2 * min(max_tokens, IDF_BUCKETS):
+        size *= 2
+    return size
+
+
+def _ascii_alnum() -> npt.NDArray[np.bool_]:
+    """ASCII letters and digits (word characters; a capital's lower case is +32)."""
+    out = np.zeros(128, dtype=np.bool_)
+    for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
+        out[c] = True
+    return out
+
+
+# A compile-time constant of the kernel (numba freezes global arrays).
+_ASCII_ALNUM = _ascii_alnum()
+
+
+@nb.njit(cache=True)
 def _scan_paragraph(
     data: npt.NDArray[np.uint8],
     start: int,
@@ -372,7 +429,8 @@ def _scan_paragraph(
 ) -> tuple[int, np.uint64]:
     """Fill *row* for ``data[start:end]``; append token buckets at *tpos*.
 
-    Returns the new *tpos* and the paragraph's content hash.
+    Returns the new *tpos* and the paragraph's content hash. The mean idf
+    (``R_MEAN_IDF``) is left to :func:`_intern_article`.
     """
     bucket_mask = np.uint64(IDF_BUCKETS - 1)
     n_tok = 0
@@ -399,7 +457,6 @@ def _scan_paragraph(
     lead_caps = 0
     lead_known = 0
     imperative_start = 0.0
-    idf_sum = 0.0
     content = np.uint64(len(lexicon.CATEGORY_NAMES))
     prev_cp = 0
     n_chars = 0
@@ -411,6 +468,38 @@ def _scan_paragraph(
         else:
             cp = 0x20
             i += 1
+        if cp < 0x80 and _ASCII_ALNUM[cp]:
+            # The hot path: a run of ASCII letters and digits, what the
+            # general token-character code below does for each, without
+            # its table look-ups and tests.
+            if first_vis < 0:
+                first_vis = cp
+            if not in_tok:
+                in_tok = True
+                tok_cap = 0x41 <= cp <= 0x5A
+                tok_alpha = False
+                tok_digit = False
+            while True:
+                if cp <= 0x39:
+                    tok_digit = True
+                    low = cp
+                else:
+                    tok_alpha = True
+                    letters += 1
+                    low = cp
+                    if cp <= 0x5A:
+                        upper += 1
+                        low = cp + 0x20
+                h = (h ^ np.uint64(low)) * FNV_PRIME
+                if i >= end or data[i] >= 0x80 or not _ASCII_ALNUM[data[i]]:
+                    break
+                cp = int(data[i])
+                i += 1
+                n_chars += 1
+            last_vis = cp
+            last_text = cp
+            prev_cp = cp
+            continue
         if _is_modifier(cp):
             continue
         low = lower[cp]
@@ -439,20 +528,16 @@ def _scan_paragraph(
                     alpha_tokens += 1
                 if tok_digit:
                     digit_tokens += 1
-                bucket = th & bucket_mask
-                tok_buf[tpos] = np.int64(bucket)
+                tok_buf[tpos] = np.int64(th & bucket_mask)
                 tpos += 1
-                idf_sum += idf[bucket]
                 content = content * POLY + th
                 n_tok += 1
                 in_tok = False
                 h = FNV_OFFSET
             if c == SOLO:
                 th = fmix64((FNV_OFFSET ^ np.uint64(low)) * FNV_PRIME)
-                bucket = th & bucket_mask
-                tok_buf[tpos] = np.int64(bucket)
+                tok_buf[tpos] = np.int64(th & bucket_mask)
                 tpos += 1
-                idf_sum += idf[bucket]
                 content = content * POLY + th
                 n_tok += 1
                 alpha_tokens += 1
@@ -546,7 +631,6 @@ def _scan_paragraph(
     row[R_SENTENCES] = sentences
     row[R_SEPARATORS] = seps
     row[R_IMPERATIVE_START] = imperative_start
-    row[R_MEAN_IDF] = idf_sum / n_tok if n_tok else 0.0
     if n_tok == 0:
         # Symbols only ("***", "📷"): hash the code points instead.
         j = start
@@ -571,7 +655,9 @@ def _coherence(
     """Cosine of each paragraph's TF-IDF vector with the rest of its article.
 
     Sublinear term frequency, hashed buckets. ``rest = article - paragraph``
-    so the dot product and norms follow from one article vector.
+    so the dot product and norms follow from one article vector. Tokens are
+    article-local ids (:func:`_intern_article`), *idf* the idf of each id; *acc* and
+    *cnt* are zero on entry and left zero.
     """
     u = 0
     p_u = np.empty(n_par + 1, dtype=np.int64)
@@ -643,8 +729,13 @@ def _scan(
         uniq_w = np.empty(max_bytes, dtype=np.float64)
         p_tok = np.empty(max_par + 1, dtype=np.int64)
         coh = np.empty(max_par, dtype=np.float64)
-        acc = np.zeros(IDF_BUCKETS, dtype=np.float64)
-        cnt = np.zeros(IDF_BUCKETS, dtype=np.int32)
+        v_keys = np.full(_vocab_size(max_bytes), -1, dtype=np.int64)
+        v_ids = np.empty(len(v_keys), dtype=np.int64)
+        cap = min(max_bytes, IDF_BUCKETS)
+        v_idf = np.empty(cap, dtype=np.float32)
+        v_slot = np.empty(cap, dtype=np.int64)
+        acc = np.zeros(cap, dtype=np.float64)
+        cnt = np.zeros(cap, dtype=np.int32)
         for d in range(th * step, min(n_docs, (th + 1) * step)):
             p0, p1 = doc_start[d], doc_start[d + 1]
             tpos = 0
@@ -664,7 +755,15 @@ def _scan(
                     tpos,
                 )
             p_tok[p1 - p0] = tpos
-            _coherence(tok_buf, p_tok, p1 - p0, idf, acc, cnt, uniq_b, uniq_w, coh)
+            _intern_article(tok_buf, tpos, idf, v_keys, v_ids, v_idf, v_slot)
+            for p in range(p0, p1):
+                # Summed token by token in text order, as the idf of each.
+                idf_sum = 0.0
+                for t in range(p_tok[p - p0], p_tok[p - p0 + 1]):
+                    idf_sum += v_idf[tok_buf[t]]
+                n_tok = p_tok[p - p0 + 1] - p_tok[p - p0]
+                raw[p, R_MEAN_IDF] = idf_sum / n_tok if n_tok else 0.0
+            _coherence(tok_buf, p_tok, p1 - p0, v_idf, acc, cnt, uniq_b, uniq_w, coh)
             for p in range(p0, p1):
                 raw[p, R_COHERENCE] = coh[p - p0]
     return raw, hashes
