@@ -924,6 +924,9 @@ def _assemble(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     n = seg.n_paragraphs
     n_docs = len(seg.doc_start) - 1
+    # The scan writes a row per paragraph; everything below reads columns,
+    # each of which would otherwise stride across the whole matrix.
+    raw = np.asfortranarray(raw)
     doc = seg.doc_index()
     idx = seg.index_in_doc()
     n_in_doc = np.diff(seg.doc_start)[doc].astype(np.float64)
