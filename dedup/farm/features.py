@@ -712,7 +712,9 @@ def _scan(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
     n_docs = len(doc_start) - 1
     n_par = len(byte_start)
-    raw = np.zeros((n_par, N_RAW), dtype=np.float64)
+    # Column-major (one row of ``by_col`` per raw count): the assembly reads
+    # whole columns, and transposing a batch afterwards costs a full copy.
+    by_col = np.zeros((N_RAW, n_par), dtype=np.float64)
     hashes = np.zeros(n_par, dtype=np.uint64)
     max_bytes = 1
     max_par = 1
@@ -750,7 +752,7 @@ def _scan(
                     keys,
                     bits,
                     idf,
-                    raw[p],
+                    by_col[:, p],
                     tok_buf,
                     tpos,
                 )
@@ -762,11 +764,11 @@ def _scan(
                 for t in range(p_tok[p - p0], p_tok[p - p0 + 1]):
                     idf_sum += v_idf[tok_buf[t]]
                 n_tok = p_tok[p - p0 + 1] - p_tok[p - p0]
-                raw[p, R_MEAN_IDF] = idf_sum / n_tok if n_tok else 0.0
+                by_col[R_MEAN_IDF, p] = idf_sum / n_tok if n_tok else 0.0
             _coherence(tok_buf, p_tok, p1 - p0, v_idf, acc, cnt, uniq_b, uniq_w, coh)
             for p in range(p0, p1):
-                raw[p, R_COHERENCE] = coh[p - p0]
-    return raw, hashes
+                by_col[R_COHERENCE, p] = coh[p - p0]
+    return by_col.T, hashes
 
 
 def _ascii_boundaries(pattern: str) -> str:
@@ -924,8 +926,8 @@ def _assemble(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     n = seg.n_paragraphs
     n_docs = len(seg.doc_start) - 1
-    # The scan writes a row per paragraph; everything below reads columns,
-    # each of which would otherwise stride across the whole matrix.
+    # Everything below reads columns, each of which would stride across the
+    # whole matrix if it were not column-major (the scan's is: no copy).
     raw = np.asfortranarray(raw)
     doc = seg.doc_index()
     idx = seg.index_in_doc()
