@@ -511,9 +511,10 @@ def _scan_paragraph(
             if in_tok:
                 th = fmix64(h)
                 tb = _lookup(keys, bits, th)
-                for b in range(len(lexicon.CATEGORY_NAMES)):
-                    if tb & np.uint32(1 << b):
-                        row[R_CAT0 + b] += 1.0
+                if tb != 0:  # most words are in no list
+                    for b in range(len(lexicon.CATEGORY_NAMES)):
+                        if tb & np.uint32(1 << b):
+                            row[R_CAT0 + b] += 1.0
                 if n_tok == 0 and tb & _IMPERATIVE_BIT:
                     imperative_start = 1.0
                 if lead_state == 0:

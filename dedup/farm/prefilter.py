@@ -12,14 +12,25 @@ bytes, and one compiled pass over the batch's UTF-8 buffer tells, for every
 paragraph, which patterns are worth running (:func:`candidates`). The regexes
 then run only on those paragraphs, so the result is exactly the regexes'.
 
+Two refinements keep common short words from making every paragraph a
+candidate:
+
+* White space: the automaton reads every run of white space (Unicode
+  ``White_Space``, what the regex crate's ``\s`` matches) as one space, so
+  ``\bas\s+an\s+ai\b`` requires the literal "as an ai", not just "as".
+* Anchors: an alternative ``^\W*X`` (a line that *starts* with X) requires
+  X at the paragraph's first word character, where a walk of the automaton's
+  trie checks it, rather than anywhere in the text (``^\W*ads?\b`` would
+  otherwise make every paragraph holding "ad" a candidate).
+
 Case: the automaton folds ASCII letters. ``(?i)`` in the regex crate also
 folds two non-ASCII characters onto ASCII letters (U+017F LONG S onto "s",
 U+212A KELVIN SIGN onto "k"); a paragraph containing either is a candidate
 for every pattern.
 
-    >>> lits = required_literals(r"(?i)\b(?:also|more)\s+read\b")
-    >>> sorted(lits)
-    ['read']
+    >>> need = required_literals(r"(?i)\b(?:also|more)\s+read\b|^\W*ads?\b")
+    >>> sorted(need.floating), sorted(need.anchored)
+    (['also read', 'more read'], ['ad'])
     >>> pf = Prefilter.build({"teaser": r"(?i)\bread\s+more\b", "url": r"www\."})
     >>> import polars as pl
     >>> from dedup.arrow import string_buffers
@@ -52,7 +63,31 @@ MAX_CLASS = 16
 # letters (LONG S -> s, KELVIN SIGN -> k).
 _FOLDS_TO_ASCII = ("\u017f", "\u212a")
 
+# What the regex crate's \s matches (Unicode White_Space).
+_WHITE_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+)
+# Bytes that are not part of a word for the regex crate (``\W``) and are
+# ASCII: the anchored check skips them before the first word character.
+_ASCII_WORD = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+)
+
 Strings = frozenset[str]
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a pattern requires of a text it matches: one of these literals.
+
+    ``floating`` anywhere in the text; ``anchored`` starting at the text's
+    first word character (all of these begin with an ASCII word character).
+    White space in a literal stands for any run of white space.
+    """
+
+    floating: Strings
+    anchored: Strings
 
 
 @dataclass(frozen=True)
@@ -104,6 +139,8 @@ def _char(code: int) -> str | None:
     the automaton does not fold, so it is not used as a literal.
     """
     ch = chr(code)
+    if ch in _WHITE_SPACE:
+        return " "
     if code >= 0x80 and (ch.lower() != ch or ch.upper() != ch):
         return None
     return ch.lower()
@@ -117,6 +154,8 @@ def _class(items: list[tuple[Any, Any]]) -> _Info:
             if ch is None:
                 return _ANY
             chars.add(ch)
+        elif op is _c.CATEGORY and av is _c.CATEGORY_SPACE:
+            chars.add(" ")
         elif op is _c.RANGE and av[1] - av[0] < MAX_CLASS:
             for code in range(av[0], av[1] + 1):
                 ch = _char(code)
@@ -125,10 +164,15 @@ def _class(items: list[tuple[Any, Any]]) -> _Info:
                 chars.add(ch)
         else:  # categories (\s, \w), negation, wide ranges
             return _ANY
-    if len(chars) > MAX_CLASS:
+    if len(chars) > MAX_CLASS or any(ch in _WHITE_SPACE for ch in chars - {" "}):
         return _ANY
     exact = frozenset(chars)
     return _Info(exact, _need_of(exact))
+
+
+def _join(a: str, b: str) -> str:
+    """``a + b`` as the automaton reads it: adjacent white space is one space."""
+    return a + (b[1:] if a.endswith(" ") and b.startswith(" ") else b)
 
 
 def _concat(items: list[_Info]) -> _Info:
@@ -137,7 +181,7 @@ def _concat(items: list[_Info]) -> _Info:
     best: Strings | None = None
     for info in items:
         if info.exact is not None and len(run) * len(info.exact) <= MAX_EXACT:
-            run = frozenset(a + b for a in run for b in info.exact)
+            run = frozenset(_join(a, b) for a in run for b in info.exact)
             continue
         whole = False
         best = _better(best, _need_of(run))
@@ -159,6 +203,9 @@ def _branch(alternatives: list[_Info]) -> _Info:
 
 
 def _repeat(lo: int, hi: int, child: _Info) -> _Info:
+    if child.exact == frozenset({" "}):
+        # Any run of white space reads as one space.
+        return _Info(frozenset({" "} if lo else {"", " "}), _need_of(child.exact))
     if lo == 0:
         if hi == 1 and child.exact is not None:
             return _Info(child.exact | {""}, None)
@@ -190,22 +237,95 @@ def _seq(pattern: Any) -> _Info:
     return _concat([_node(op, av) for op, av in pattern])
 
 
-def required_literals(pattern: str) -> Strings | None:
-    r"""Literals (lower case) one of which every match of *pattern* contains.
+def _leading_run(items: list[_Info]) -> Strings | None:
+    """Strings one of which every match of *items* starts with, or ``None``."""
+    run: Strings = frozenset({""})
+    for info in items:
+        if info.exact is None or len(run) * len(info.exact) > MAX_EXACT:
+            break
+        run = frozenset(_join(a, b) for a in run for b in info.exact)
+    if "" in run or any(s[0].encode("utf-8")[0] not in _ASCII_WORD for s in run):
+        return None
+    # "home" at the start already holds wherever "homepage" does.
+    return frozenset(s for s in run if not any(t != s and s.startswith(t) for t in run))
 
-    ``None`` when the pattern requires none. Written for the regex crate's
-    syntax as :mod:`dedup.farm.lexicon` uses it; Unicode classes
+
+def _is_line_start(op: Any, av: Any, op2: Any, av2: Any) -> bool:
+    r"""Whether two nodes are ``^`` then ``\W*``."""
+    return (
+        op is _c.AT
+        and av is _c.AT_BEGINNING
+        and op2 is _c.MAX_REPEAT
+        and av2[0] == 0
+        and list(av2[2]) == [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_NOT_WORD)])]
+    )
+
+
+def _alternatives(parsed: Any) -> list[Any]:
+    if len(parsed) == 1 and parsed[0][0] is _c.BRANCH:
+        return list(parsed[0][1][1])
+    return [parsed]
+
+
+def required_literals(pattern: str) -> Need | None:
+    r"""What every match of *pattern* contains (literals in lower case).
+
+    ``None`` when some alternative requires nothing. Written for the regex
+    crate's syntax as :mod:`dedup.farm.lexicon` uses it; Unicode classes
     (``\p{Lu}``) count as "any character".
 
     Example:
-        >>> sorted(required_literals(r"(?i)\bsign\s*up\b|\bnewsletters?\b"))
-        ['newsletter', 'sign']
-        >>> required_literals(r"^\W*\w+:") == frozenset({":"})
+        >>> need = required_literals(r"(?i)\bsign\s*up\b|\bnewsletters?\b")
+        >>> sorted(need.floating), need.anchored
+        (['newsletter', 'sign up', 'signup'], frozenset())
+        >>> required_literals(r"^\W*\w+:").floating == frozenset({":"})
         True
 
     """
     python = re.sub(r"\\p\{\w+\}", r"\\w", pattern)
-    return _seq(_sre.parse(python)).need
+    floating: set[str] = set()
+    anchored: set[str] = set()
+    for alt in _alternatives(_sre.parse(python)):
+        items = list(alt)
+        if len(items) > 2 and _is_line_start(*items[0], *items[1]):
+            lead = _leading_run([_node(op, av) for op, av in items[2:]])
+            if lead is not None:
+                anchored |= lead
+                continue
+        need = _seq(alt).need
+        if need is None:
+            return None
+        floating |= need
+    return Need(_minimal(frozenset(floating)), frozenset(anchored))
+
+
+@nb.njit(inline="always", cache=True)
+def _high_symbol(
+    data: npt.NDArray[np.uint8], i: int, end: int, byte_class: npt.NDArray[np.int32]
+) -> tuple[int, int]:
+    """Automaton symbol at byte *i* (0x80 or above) and the byte after it.
+
+    A white space character is the symbol of " " whatever its encoding.
+    """
+    b = data[i]
+    space = byte_class[0x20]
+    if b == 0xC2 and i + 1 < end and (data[i + 1] == 0x85 or data[i + 1] == 0xA0):
+        return space, i + 2
+    if 0xE1 <= b <= 0xE3 and i + 2 < end:
+        b1 = data[i + 1]
+        b2 = data[i + 2]
+        if (
+            (b == 0xE1 and b1 == 0x9A and b2 == 0x80)  # U+1680
+            or (
+                b == 0xE2
+                and b1 == 0x80
+                and (b2 <= 0x8A or b2 == 0xA8 or b2 == 0xA9 or b2 == 0xAF)
+            )  # U+2000-200A, U+2028, U+2029, U+202F
+            or (b == 0xE2 and b1 == 0x81 and b2 == 0x9F)  # U+205F
+            or (b == 0xE3 and b1 == 0x80 and b2 == 0x80)  # U+3000
+        ):
+            return space, i + 3
+    return byte_class[b], i + 1
 
 
 @nb.njit(cache=True)
@@ -214,21 +334,60 @@ def _run(
     starts: npt.NDArray[np.int64],
     ends: npt.NDArray[np.int64],
     byte_class: npt.NDArray[np.int32],
+    ascii_word: npt.NDArray[np.bool_],
     delta: npt.NDArray[np.int32],
-    outputs: npt.NDArray[np.uint32],
-    everything: np.uint32,
+    floating: npt.NDArray[np.uint32],
+    anchored: npt.NDArray[np.uint32],
+    depth: npt.NDArray[np.int32],
+    any_anchored: np.uint32,
 ) -> npt.NDArray[np.uint32]:
     out = np.zeros(len(starts), dtype=np.uint32)
+    space = byte_class[0x20]
     for p in range(len(starts)):
-        # States are stored premultiplied by n_classes (row offsets), which
-        # takes a multiply off the one dependency chain of the loop.
-        row = 0
+        end = ends[p]
         mask = np.uint32(0)
-        for i in range(starts[p], ends[p]):
-            row = delta[row + byte_class[data[i]]]
-            mask |= outputs[row]
-            if mask == everything:
-                break
+        # Anchored literals: walk the trie from the first word character
+        # (a row whose depth is not the symbols read has left the trie).
+        q = starts[p]
+        while q < end and data[q] < 0x80 and not ascii_word[data[q]]:
+            q += 1
+        if q < end and data[q] >= 0x80:
+            mask |= any_anchored  # \W or not: only decoding would tell
+        elif q < end:
+            row = 0
+            k = 0
+            last = -1
+            i = q
+            while i < end:
+                if data[i] < 0x80:
+                    sym = byte_class[data[i]]
+                    i += 1
+                else:
+                    sym, i = _high_symbol(data, i, end, byte_class)
+                if sym == space and last == space:
+                    continue
+                last = sym
+                row = delta[row + sym]
+                k += 1
+                if depth[row] != k:
+                    break
+                mask |= anchored[row]
+        # Floating literals. States are stored premultiplied by the number
+        # of symbols (row offsets): no multiply on the loop's dependency chain.
+        row = 0
+        last = -1
+        i = starts[p]
+        while i < end:
+            if data[i] < 0x80:
+                sym = byte_class[data[i]]
+                i += 1
+            else:
+                sym, i = _high_symbol(data, i, end, byte_class)
+            if sym == space and last == space:
+                continue
+            last = sym
+            row = delta[row + sym]
+            mask |= floating[row]
         out[p] = mask
     return out
 
@@ -239,37 +398,47 @@ class Prefilter:
 
     Attributes:
         names: the patterns, bit *i* of a candidate mask is ``names[i]``.
-        byte_class: input byte -> automaton symbol (ASCII letters folded).
+        byte_class: input byte -> automaton symbol (ASCII letters folded,
+            ASCII white space the symbol of " ").
         delta: ``row + symbol`` -> next row, where a state's row is its
-            number times ``n_classes`` (a full DFA, flattened).
-        outputs: per row, the patterns one of whose literals ends there
-            (indexed by row, so the kernel needs no division).
-        everything: the mask with a bit for every pattern.
+            number times the number of symbols (a full DFA, flattened).
+        floating: per row, the patterns one of whose floating literals ends
+            there (indexed by row, so the kernel needs no division).
+        anchored: per row, the patterns whose anchored literal is the trie
+            path to that state.
+        depth: per row, the length of the state's trie path.
+        always: the patterns that require nothing.
 
     """
 
     names: tuple[str, ...]
     byte_class: npt.NDArray[np.int32]
     delta: npt.NDArray[np.int32]
-    n_classes: int
-    outputs: npt.NDArray[np.uint32]
-    everything: int
+    floating: npt.NDArray[np.uint32]
+    anchored: npt.NDArray[np.uint32]
+    depth: npt.NDArray[np.int32]
+    always: int
 
     @classmethod
     def build(cls, patterns: dict[str, str]) -> Prefilter:
         """The automaton for *patterns* (at most 32)."""
         if len(patterns) > 32:
             raise ValueError(f"at most 32 patterns fit a mask, got {len(patterns)}")
-        everything = (1 << len(patterns)) - 1
-        literals: dict[bytes, int] = {}
+        floating: dict[bytes, int] = {}
+        anchored: dict[bytes, int] = {}
+        always = 0
         for bit, pattern in enumerate(patterns.values()):
-            # No requirement: a candidate wherever the empty string is found.
-            for lit in required_literals(pattern) or {""}:
-                key = lit.encode("utf-8")
-                literals[key] = literals.get(key, 0) | (1 << bit)
+            need = required_literals(pattern)
+            if need is None:
+                always |= 1 << bit
+                continue
+            for lits, table in ((need.floating, floating), (need.anchored, anchored)):
+                for lit in lits:
+                    key = lit.encode("utf-8")
+                    table[key] = table.get(key, 0) | (1 << bit)
         for ch in _FOLDS_TO_ASCII:
-            literals[ch.encode("utf-8")] = everything
-        return cls(tuple(patterns), *_automaton(literals), everything)
+            floating[ch.encode("utf-8")] = (1 << len(patterns)) - 1
+        return cls(tuple(patterns), *_automaton(floating, anchored), always)
 
     def candidates(
         self,
@@ -285,38 +454,69 @@ class Prefilter:
             starts,
             ends,
             self.byte_class,
+            _ASCII_WORD_TABLE,
             self.delta,
-            self.outputs,
-            np.uint32(self.everything),
+            self.floating,
+            self.anchored,
+            self.depth,
+            np.uint32(np.bitwise_or.reduce(self.anchored)),
         )
-        # Patterns with no required literal are candidates everywhere.
-        out: npt.NDArray[np.uint32] = mask | self.outputs[0]
+        out: npt.NDArray[np.uint32] = mask | np.uint32(self.always)
         return out
 
 
+def _ascii_word_table() -> npt.NDArray[np.bool_]:
+    out = np.zeros(128, dtype=np.bool_)
+    out[list(_ASCII_WORD)] = True
+    return out
+
+
+_ASCII_WORD_TABLE = _ascii_word_table()
+
+
 def _automaton(
-    literals: dict[bytes, int],
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], int, npt.NDArray[np.uint32]]:
-    """Byte classes, DFA transitions, class count and outputs of *literals*."""
-    used = sorted({b for lit in literals for b in lit})
+    floating: dict[bytes, int], anchored: dict[bytes, int]
+) -> tuple[
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.int32],
+]:
+    """Byte classes, DFA rows, floating and anchored outputs, and depths."""
+    used = sorted({b for lit in (*floating, *anchored) for b in lit} | {0x20})
     byte_class = np.zeros(256, dtype=np.int32)  # 0: a byte no literal has
     for k, b in enumerate(used, start=1):
         byte_class[b] = k
     for b in range(ord("A"), ord("Z") + 1):
         byte_class[b] = byte_class[b + 32]
+    for b in b"\t\n\v\f\r":
+        byte_class[b] = byte_class[0x20]
     n_classes = len(used) + 1
     goto: list[dict[int, int]] = [{}]
-    out = [0]
-    for lit, mask in literals.items():
+    depth = [0]
+
+    def node(lit: bytes) -> int:
         s = 0
         for b in lit:
             sym = int(byte_class[b])
             if sym not in goto[s]:
                 goto.append({})
-                out.append(0)
+                depth.append(depth[s] + 1)
                 goto[s][sym] = len(goto) - 1
             s = goto[s][sym]
+        return s
+
+    out = [0] * 1
+    anch: dict[int, int] = {}
+    for lit, mask in floating.items():
+        s = node(lit)
+        out.extend([0] * (len(goto) - len(out)))
         out[s] |= mask
+    for lit, mask in anchored.items():
+        s = node(lit)
+        anch[s] = anch.get(s, 0) | mask
+    out.extend([0] * (len(goto) - len(out)))
     delta = np.zeros((len(goto), n_classes), dtype=np.int32)
     fail = [0] * len(goto)
     queue: list[int] = []
@@ -337,7 +537,13 @@ def _automaton(
             fail[nxt] = int(delta[fail[s], sym])
             delta[s, sym] = nxt
             queue.append(nxt)
+    n_rows = len(goto) * n_classes
     rows = (delta * n_classes).ravel().astype(np.int32)
-    outputs = np.zeros(len(rows), dtype=np.uint32)
-    outputs[::n_classes] = out
-    return byte_class, rows, n_classes, outputs
+    floating_out = np.zeros(n_rows, dtype=np.uint32)
+    floating_out[::n_classes] = out
+    anchored_out = np.zeros(n_rows, dtype=np.uint32)
+    for s, mask in anch.items():
+        anchored_out[s * n_classes] = mask
+    depth_out = np.full(n_rows, -1, dtype=np.int32)
+    depth_out[::n_classes] = depth
+    return byte_class, rows, floating_out, anchored_out, depth_out

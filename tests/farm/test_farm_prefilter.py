@@ -34,6 +34,10 @@ TRICKY = [
     "© 2024 Example Media",
     "Visit https://example.com",
     "as  an\u00a0AI, I cannot",
+    "as\u2003an\n\tai",
+    "sign\u3000up",
+    "  \u201cSponsored\u201d content",
+    "12\u00a0comments",
     "Read \u017fomething: mo\u017ft popular",  # LONG S folds onto "s"
     "\u212aeep reading",  # KELVIN SIGN folds onto "k"
     "Home | World | Sport",
@@ -45,7 +49,8 @@ TRICKY = [
 SALAD = [
     *("read", "more", "also", "ads", "by", "as", "an", "ai", "www", ".com"),
     *("Share", "|", "»", "©", "sign", "up", "-", ":", "!", "note", "é", "🧩"),
-    *("\u017f", "\u212a", "LONDON", "(Reuters)", " ", "  ", "\n"),
+    *("\u017f", "\u212a", "LONDON", "(Reuters)", " ", "  ", "\n", "\u00a0"),
+    *("home", "Sponsored", "«", "“", "\u2028", "\t", "here", "is", "the"),
 ]
 
 
@@ -62,13 +67,40 @@ def _missed(texts: list[str]) -> dict[str, int]:
     return missed
 
 
+def _floating(pattern: str) -> frozenset[str] | None:
+    need = required_literals(pattern)
+    return None if need is None else need.floating
+
+
 def test_required_literals_of_simple_patterns() -> None:
-    assert required_literals(r"(?i)\bclick\s+(?:here|below)\b") == {"click"}
-    assert required_literals(r"(?i)ads?\s+by") == {"ad"}
-    assert required_literals(r"(?i)\b(?:a|b)x?\b") == {"a", "b"}
+    assert _floating(r"(?i)\bclick\s+(?:here|below)\b") == {"click here", "click below"}
+    assert _floating(r"(?i)ads?\s+by") == {"ad by", "ads by"}
+    assert _floating(r"(?i)\b(?:a|b)x?\b") == {"a", "b"}
     # An optional or open-ended part requires nothing.
     assert required_literals(r"(?i)(?:foo)?\w+") is None
-    assert required_literals(r"\p{Lu}+:") == {":"}
+    assert _floating(r"\p{Lu}+:") == {":"}
+    # White space runs read as one space.
+    assert _floating(r"(?i)\bsign\s*\s+up") == {"sign up"}
+
+
+def test_anchored_alternatives_need_their_words_at_the_start() -> None:
+    need = required_literals(r"(?i)^\W*(?:home|homepage|menu)\b|\bcookie")
+    assert need is not None
+    assert need.anchored == {"home", "menu"}
+    assert need.floating == {"cookie"}
+    # An anchored literal not starting with a word character stays floating.
+    need = required_literals(r"^\W*©\s*\d+")
+    assert need is not None and need.floating == {"©"} and not need.anchored
+    pf = Prefilter.build({"nav": r"(?i)^\W*(?:home|menu)\b"})
+    series = pl.Series(["» Home | News", "Back home", "“Menu”", "x\u00a0menu", ""])
+    data, off = string_buffers(series)
+    assert pf.candidates(data, off[:-1].copy(), off[1:].copy()).tolist() == [
+        1,
+        0,
+        1,  # a non-ASCII character before the first word: cannot tell
+        0,
+        0,
+    ]
 
 
 def test_tricky_strings_and_seeds_are_never_dropped() -> None:
