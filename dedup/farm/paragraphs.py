@@ -186,6 +186,12 @@ def _doc_lines(
             c1 = c
             lcp = b
             continue
+        if b == 0x20:  # the next commonest: a plain space
+            if b0 == -1:
+                ind += 1
+            i += 1
+            c += 1
+            continue
         cp, j = _decode(data, i)
         if _is_break(cp):
             vis_b0[n] = b0

@@ -26,6 +26,7 @@ and how much of the article repeats itself.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -37,6 +38,7 @@ import numpy.typing as npt
 import polars as pl
 import zstandard
 
+from dedup.arrow import string_buffers
 from dedup.errors import ConfigError
 from dedup.farm import reasons
 from dedup.farm.features import extract
@@ -448,10 +450,13 @@ def _compression(texts: pl.Series) -> npt.NDArray[np.float64]:
     """
     out = np.ones(len(texts), dtype=np.float64)
     compress = _ZSTD.compress
-    for i, t in enumerate(texts.to_list()):
-        if t:
-            b = t.encode("utf-8")
-            out[i] = len(compress(b)) / len(b)
+    # Views of the Arrow buffer: the UTF-8 bytes without a Python string or
+    # an encoded copy per text.
+    data, offsets = string_buffers(texts)
+    view = data.data
+    for i, (a, b) in enumerate(itertools.pairwise(offsets.tolist())):
+        if b > a:
+            out[i] = len(compress(view[a:b])) / (b - a)
     return out
 
 
