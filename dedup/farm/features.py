@@ -6,9 +6,10 @@ word categories (:mod:`dedup.farm.lexicon`), format (emoji, a short
 ``Label:`` or ``Question?`` lead, capitals, final punctuation, quotes,
 separators) and, per article, the TF-IDF cosine of each paragraph with the
 rest of its article. Phrase patterns run as polars regular expressions over
-the paragraph column. Context (position, neighbours, how common a trait is in
-the article) and repetition are then numpy operations on those columns. No
-Python runs per paragraph.
+the paragraphs that hold one of their required literals
+(:mod:`~dedup.farm.prefilter`, one more compiled pass). Context (position,
+neighbours, how common a trait is in the article) and repetition are then
+numpy operations on those columns. No Python runs per paragraph.
 
 The feature order is part of the shipped model (:data:`FEATURE_NAMES` is
 stored with the parameters and checked at load).
