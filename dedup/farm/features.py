@@ -423,7 +423,6 @@ def _scan_paragraph(
     lower: npt.NDArray[np.int32],
     keys: npt.NDArray[np.uint64],
     bits: npt.NDArray[np.uint32],
-    idf: npt.NDArray[np.float32],
     row: npt.NDArray[np.float64],
     tok_buf: npt.NDArray[np.int64],
     tpos: int,
@@ -431,7 +430,8 @@ def _scan_paragraph(
     """Fill *row* for ``data[start:end]``; append token buckets at *tpos*.
 
     Returns the new *tpos* and the paragraph's content hash. The mean idf
-    (``R_MEAN_IDF``) is left to :func:`_intern_article`.
+    (``R_MEAN_IDF``) is filled in by :func:`_scan` once the article's
+    buckets are numbered (:func:`_intern_article`).
     """
     bucket_mask = np.uint64(IDF_BUCKETS - 1)
     n_tok = 0
@@ -753,7 +753,6 @@ def _scan(
                     lower,
                     keys,
                     bits,
-                    idf,
                     by_col[:, p],
                     tok_buf,
                     tpos,
