@@ -671,7 +671,9 @@ def _coherence(
         for t in range(p_tok[p], p_tok[p + 1]):
             b = tok_buf[t]
             if cnt[b] > 0:
-                w = (1.0 + np.log(cnt[b])) * idf[b]
+                # Most words occur once in a paragraph, where the weight is
+                # exactly the idf (1 + log 1 = 1): no logarithm to compute.
+                w = idf[b] if cnt[b] == 1 else (1.0 + np.log(cnt[b])) * idf[b]
                 uniq_b[u] = b
                 uniq_w[u] = w
                 u += 1
