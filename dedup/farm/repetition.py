@@ -107,6 +107,7 @@ def _dup_gram_chars(
     toks: npt.NDArray[np.int64],
     n: int,
     grams: npt.NDArray[np.uint64],
+    slots: npt.NDArray[np.int64],
 ) -> int:
     """Characters (words only) in 5-grams repeating an earlier one, left to right."""
     m = n - GRAM + 1
@@ -127,12 +128,13 @@ def _dup_gram_chars(
             counts[s] = 1
         else:
             counts[s] += 1
+        slots[i] = s
     # Only 5-grams seen twice can repeat; mark them, then replay left to right
     # in a cleared table.
     repeats = np.zeros(m, dtype=np.bool_)
     any_repeat = False
     for i in range(m):
-        if counts[_slot(keys, mask, grams[i])] >= 2:
+        if counts[slots[i]] >= 2:
             repeats[i] = True
             any_repeat = True
     if not any_repeat:
@@ -183,6 +185,7 @@ def _batch(
         hashes = np.empty(max_cap, dtype=np.uint64)
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         grams = np.empty(max_cap, dtype=np.uint64)
+        slots = np.empty(max_cap, dtype=np.int64)
         size = _table_size(2 * max_cap)
         keys = np.empty(size, dtype=np.uint64)
         counts = np.empty(size, dtype=np.int32)
@@ -209,7 +212,7 @@ def _batch(
             out[d, LINE] = min(1.0, c / total)
             c = _dup_chars(keys, mask, hashes, lines, nl, True)
             out[d, PARAGRAPH] = min(1.0, c / total)
-            c = _dup_gram_chars(keys, counts, mask, hashes, toks, n, grams)
+            c = _dup_gram_chars(keys, counts, mask, hashes, toks, n, grams, slots)
             out[d, NGRAM] = min(1.0, c / total)
 
 
