@@ -1,6 +1,7 @@
 """Farm classifier benchmark: throughput per core and held-out accuracy.
 
     python -m benchmarks.farm [--data DIR] [--threads 1] [--repeat 3] [--accuracy]
+                              [--baseline REF] [--planted N]
                               [--out benchmarks/results/farm_bench.md]
 
 Throughput: the whole of ``dedup.farm.score_articles`` (segmentation,
@@ -8,9 +9,18 @@ features, model, reasons, article statistics, output frames) on real
 articles, in batches of 20,000, after one warm-up run (numba compiles on
 first use); the median of ``--repeat`` runs. Numba and polars are pinned to
 ``--threads`` threads (1 by default: articles/s *per core*). Corpora:
-Reuters-21578 (short wire items, ~0.8 kB) and the gold main text of the
-boilerplate sets (longer web articles, ~4 kB), when the shared data is there;
-the seed articles repeated otherwise.
+Reuters-21578 (short wire items, ~0.9 kB) and the gold main text of the
+boilerplate sets (longer web articles, ~6.6 kB), when the shared data is there;
+``--planted`` (5,000) of the ~600-word articles of :mod:`benchmarks.corpus`
+(the length issue #5 states its per-article target for); the seed articles
+repeated.
+
+``--baseline REF`` also times git revision *REF* (e.g. ``main``) on the same
+corpora in the same run: REF is checked out in a temporary worktree and
+measured in a child process that imports its ``dedup`` (numba compiles it
+afresh there; the warm-up run absorbs that). The table then gives the ratio of
+articles per CPU-second, this tree over REF. Runs alternate between the two
+trees so that a change in the machine's load hits both.
 
 Accuracy (``--accuracy``): rebuilds the training data exactly as
 ``python -m dedup.farm.train`` does and scores the *shipped* model on the
@@ -38,11 +48,15 @@ def _pin_threads(argv: list[str]) -> None:
 
 _pin_threads(sys.argv)
 
+import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numba  # noqa: E402
@@ -86,32 +100,145 @@ def seeds_frame(times: int) -> pl.DataFrame:
     )
 
 
-def throughput(frame: pl.DataFrame, repeat: int) -> dict[str, float]:
+def planted_frame(docs: int, data: Path | None) -> pl.DataFrame:
+    """The first *docs* ~600-word articles of :mod:`benchmarks.corpus`."""
+    from benchmarks.corpus import Spec, ensure, load_pool, shards
+
+    out = Path(tempfile.gettempdir()) / "dedup-farm-bench-planted"
+    ensure(Spec(docs=docs), out, load_pool(data))
+    return pl.read_parquet(shards(out)).head(docs).select("doc_id", "text")
+
+
+def warm_up(frame: pl.DataFrame) -> None:
+    """Compile the kernels and load the model before anything is timed."""
+    score_articles(FrameSource(frame.head(200)), FarmConfig(paragraphs="flagged"))
+
+
+def timed_run(frame: pl.DataFrame) -> dict[str, float]:
+    """Wall and CPU seconds of one ``score_articles`` over *frame*, and its stages."""
     config = FarmConfig(paragraphs="flagged")
-    score_articles(FrameSource(frame.head(200)), config)  # compile, load model
-    runs, cpu, stages = [], [], []
-    for _ in range(repeat):
-        clock, cpu_clock = time.perf_counter(), time.process_time()
-        result = score_articles(FrameSource(frame, batch_size=20_000), config)
-        runs.append(time.perf_counter() - clock)
+    clock, cpu_clock = time.perf_counter(), time.process_time()
+    result = score_articles(FrameSource(frame, batch_size=20_000), config)
+    return {
+        "seconds": time.perf_counter() - clock,
         # CPU time of the process: on a shared machine wall time also counts
         # other jobs' turns on the core; with one thread this is per core.
-        cpu.append(time.process_time() - cpu_clock)
-        stages.append(result.stats.seconds)
-    best = statistics.median(runs)
-    cpu_s = statistics.median(cpu)
+        "cpu_seconds": time.process_time() - cpu_clock,
+        "paragraphs": result.stats.paragraphs,
+        **{f"s_{k}": v for k, v in result.stats.seconds.items()},
+    }
+
+
+def summary(frame: pl.DataFrame, runs: list[dict[str, float]]) -> dict[str, float]:
+    """Medians of *runs* and the rates they give."""
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     mb = frame["text"].str.len_bytes().sum() / 1e6
     return {
+        **med,
         "articles": frame.height,
-        "paragraphs": result.stats.paragraphs,
         "mb": mb,
-        "seconds": best,
-        "articles_per_s": frame.height / best,
-        "cpu_seconds": cpu_s,
-        "articles_per_cpu_s": frame.height / cpu_s,
-        "mb_per_s": mb / best,
-        **{f"s_{k}": statistics.median(s[k] for s in stages) for k in stages[0]},
+        "articles_per_s": frame.height / med["seconds"],
+        "articles_per_cpu_s": frame.height / med["cpu_seconds"],
+        "mb_per_s": mb / med["seconds"],
     }
+
+
+@contextlib.contextmanager
+def baseline_tree(ref: str) -> Iterator[Path]:
+    """A temporary git worktree of *ref* (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="farm-baseline-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), ref],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            yield tree
+        finally:
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+                check=False,
+                capture_output=True,
+            )
+
+
+class Child:
+    """A process that times ``score_articles`` of another tree on request.
+
+    It imports ``dedup`` from *tree* (first on ``PYTHONPATH``) and runs this
+    file's own :func:`child_main`, so both trees are timed by the same code.
+    """
+
+    def __init__(self, tree: Path, frame_path: Path, threads: str) -> None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(tree),
+            "NUMBA_NUM_THREADS": threads,
+            "POLARS_MAX_THREADS": threads,
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", str(frame_path)],
+            env=env,
+            cwd=tree,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._ask("warm")
+
+    def _ask(self, what: str) -> dict[str, float]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(what + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the baseline process died (see its stderr above)")
+        out: dict[str, float] = json.loads(line)
+        return out
+
+    def run(self) -> dict[str, float]:
+        return self._ask("run")
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def child_main(frame_path: str) -> int:
+    """Serve ``warm``/``run`` requests on stdin with JSON lines on stdout."""
+    frame = pl.read_parquet(frame_path)
+    for line in sys.stdin:
+        if line.strip() == "warm":
+            warm_up(frame)
+            print(json.dumps({}), flush=True)
+        else:
+            print(json.dumps(timed_run(frame)), flush=True)
+    return 0
+
+
+def throughput(
+    frame: pl.DataFrame, repeat: int, baseline: Path | None, threads: str
+) -> tuple[dict[str, float], dict[str, float] | None]:
+    """This tree's (and the baseline's) medians over *repeat* alternating runs."""
+    warm_up(frame)
+    child = None
+    with tempfile.TemporaryDirectory() as tmp:
+        if baseline is not None:
+            path = Path(tmp) / "frame.parquet"
+            frame.write_parquet(path)
+            child = Child(baseline, path, threads)
+        mine, theirs = [], []
+        try:
+            for _ in range(repeat):
+                mine.append(timed_run(frame))
+                if child is not None:
+                    theirs.append(child.run())
+        finally:
+            if child is not None:
+                child.close()
+    return summary(frame, mine), (summary(frame, theirs) if theirs else None)
 
 
 def accuracy(data: Path) -> list[str]:
@@ -137,11 +264,25 @@ def accuracy(data: Path) -> list[str]:
     return lines
 
 
+def row(name: str, r: dict[str, float]) -> str:
+    return (
+        f"| {name} | {r['articles']:,.0f} | {r['paragraphs']:,.0f} | {r['mb']:.1f} | "
+        f"{r['seconds']:.2f} | {r['articles_per_s']:,.0f} | "
+        f"{r['cpu_seconds']:.2f} | {r['articles_per_cpu_s']:,.0f} | "
+        f"{r['mb_per_s']:.1f} | "
+        f"{r['s_features']:.2f} | {r['s_model']:.2f} | {r['s_output']:.2f} |"
+    )
+
+
 def main() -> int:
+    if "--child" in sys.argv:
+        return child_main(sys.argv[sys.argv.index("--child") + 1])
     parser = argparse.ArgumentParser(prog="python -m benchmarks.farm")
     parser.add_argument("--data")
     parser.add_argument("--threads", default="1")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--planted", type=int, default=5000, metavar="N")
+    parser.add_argument("--baseline", metavar="REF")
     parser.add_argument("--accuracy", action="store_true")
     parser.add_argument("--out", default=str(DEFAULT_OUT))
     args = parser.parse_args()
@@ -152,11 +293,23 @@ def main() -> int:
         corpora["boilerplate gold main text (web articles)"] = gold_frame(data)
     else:
         print("no shared data: timing the seeds repeated", file=sys.stderr)
+    if args.planted:
+        corpora["planted ~600-word articles (benchmarks.corpus)"] = planted_frame(
+            args.planted, data
+        )
     corpora["seeds x400 (long farm-style articles)"] = seeds_frame(400)
+    command = f"python -m benchmarks.farm --threads {args.threads}" + (
+        f" --baseline {args.baseline}" if args.baseline else ""
+    )
+    head = (
+        "| corpus | articles | paragraphs | MB | seconds | articles/s | CPU s | "
+        "articles per CPU-s | MB/s | features s | model s | output s |"
+    )
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     lines = [
         "# Farm benchmark",
         "",
-        f"`python -m benchmarks.farm --threads {args.threads}` on {dt.date.today()}, "
+        f"`{command}` on {dt.date.today()}, "
         f"{platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, numba threads "
         f"{numba.get_num_threads()}, median of {args.repeat} runs after a warm-up.",
@@ -166,20 +319,32 @@ def main() -> int:
         "CPU-second is the rate per core that other jobs on the machine do not "
         "distort.",
         "",
-        "| corpus | articles | paragraphs | MB | seconds | articles/s | CPU s | "
-        "articles per CPU-s | MB/s | features s | model s | output s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        head,
+        rule,
     ]
-    for name, frame in corpora.items():
-        r = throughput(frame, args.repeat)
-        print(f"{name}: {r['articles_per_s']:,.0f} articles/s", file=sys.stderr)
-        lines.append(
-            f"| {name} | {r['articles']:,} | {r['paragraphs']:,} | {r['mb']:.1f} | "
-            f"{r['seconds']:.2f} | {r['articles_per_s']:,.0f} | "
-            f"{r['cpu_seconds']:.2f} | {r['articles_per_cpu_s']:,.0f} | "
-            f"{r['mb_per_s']:.1f} | "
-            f"{r['s_features']:.2f} | {r['s_model']:.2f} | {r['s_output']:.2f} |"
+    results = []
+    with contextlib.ExitStack() as stack:
+        tree = (
+            stack.enter_context(baseline_tree(args.baseline)) if args.baseline else None
         )
+        for name, frame in corpora.items():
+            mine, theirs = throughput(frame, args.repeat, tree, args.threads)
+            print(f"{name}: {mine['articles_per_s']:,.0f} articles/s", file=sys.stderr)
+            lines.append(row(name, mine))
+            results.append((name, mine, theirs))
+    if args.baseline:
+        lines += ["", f"Baseline `{args.baseline}`, measured in the same run:", ""]
+        lines += [head, rule]
+        lines += [row(name, theirs) for name, _, theirs in results if theirs]
+        lines += [
+            "",
+            "| corpus | articles per CPU-s, this tree | baseline | ratio |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, mine, theirs in results:
+            if theirs:
+                a, b = mine["articles_per_cpu_s"], theirs["articles_per_cpu_s"]
+                lines.append(f"| {name} | {a:,.0f} | {b:,.0f} | {a / b:.2f}x |")
     if args.accuracy and data is not None:
         lines += ["", *accuracy(data)]
     text = "\n".join(lines) + "\n"

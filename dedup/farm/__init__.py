@@ -8,9 +8,11 @@ says why, and scores each article.
 
 Modules: :mod:`~dedup.farm.paragraphs` (segmentation with offsets),
 :mod:`~dedup.farm.lexicon` (word categories and phrase patterns),
+:mod:`~dedup.farm.prefilter` (which patterns could match a paragraph),
 :mod:`~dedup.farm.features` (compiled batch features),
 :mod:`~dedup.farm.model` (:class:`FillerClassifier`, the scikit-learn
 estimator, and the shipped parameters), :mod:`~dedup.farm.reasons`,
+:mod:`~dedup.farm.repetition` (the article's repetition statistics),
 :mod:`~dedup.farm.score` (:func:`score_articles`), :mod:`~dedup.farm.report`
 (stdout formats and files) and, for retraining, :mod:`~dedup.farm.data`,
 :mod:`~dedup.farm.generate` and :mod:`~dedup.farm.train`

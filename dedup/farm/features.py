@@ -6,9 +6,10 @@ word categories (:mod:`dedup.farm.lexicon`), format (emoji, a short
 ``Label:`` or ``Question?`` lead, capitals, final punctuation, quotes,
 separators) and, per article, the TF-IDF cosine of each paragraph with the
 rest of its article. Phrase patterns run as polars regular expressions over
-the paragraph column. Context (position, neighbours, how common a trait is in
-the article) and repetition are then numpy operations on those columns. No
-Python runs per paragraph.
+the paragraphs that hold one of their required literals
+(:mod:`~dedup.farm.prefilter`, one more compiled pass). Context (position,
+neighbours, how common a trait is in the article) and repetition are then
+numpy operations on those columns. No Python runs per paragraph.
 
 The feature order is part of the shipped model (:data:`FEATURE_NAMES` is
 stored with the parameters and checked at load).
@@ -43,6 +44,7 @@ import polars as pl
 from dedup.charclass import CLASS_MASK, DIGIT, IGNORE, SEP, SOLO, lower_table, table
 from dedup.farm import lexicon
 from dedup.farm.paragraphs import Segments, _is_space, segment
+from dedup.farm.prefilter import Prefilter
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, POLY, _decode, fmix64
 
 #: TF-IDF vectors are hashed into this many buckets (a power of two).
@@ -356,6 +358,63 @@ def _lead_end(cp: int) -> int:
 
 
 @nb.njit(cache=True)
+def _intern_article(
+    tok_buf: npt.NDArray[np.int64],
+    n: int,
+    idf: npt.NDArray[np.float32],
+    keys: npt.NDArray[np.int64],
+    ids: npt.NDArray[np.int64],
+    vidf: npt.NDArray[np.float32],
+    vslot: npt.NDArray[np.int64],
+) -> None:
+    """Replace the article's *n* token buckets by dense ids; *vidf*: their idf.
+
+    The tables indexed by bucket (idf, 1 MB; the coherence accumulators, 3 MB)
+    are larger than a core's cache, and every token hit them at random. An
+    article has a few hundred distinct words: numbered densely, the
+    accumulators stay in L1 and each idf is read once per article. *keys*
+    (a power-of-two open-addressing table, -1 when empty) is left empty.
+    """
+    mask = len(keys) - 1
+    used = 0
+    for t in range(n):
+        bucket = tok_buf[t]
+        slot = bucket & mask
+        while keys[slot] != -1 and keys[slot] != bucket:
+            slot = (slot + 1) & mask
+        if keys[slot] == -1:
+            keys[slot] = bucket
+            ids[slot] = used
+            vidf[used] = idf[bucket]
+            vslot[used] = slot
+            used += 1
+        tok_buf[t] = ids[slot]
+    for k in range(used):
+        keys[vslot[k]] = -1
+
+
+@nb.njit(cache=True)
+def _vocab_size(max_tokens: int) -> int:
+    """Table size of :func:`_intern_article` for up to *max_tokens* tokens."""
+    size = 1
+    while size < 2 * min(max_tokens, IDF_BUCKETS):
+        size *= 2
+    return size
+
+
+def _ascii_alnum() -> npt.NDArray[np.bool_]:
+    """ASCII letters and digits (word characters; a capital's lower case is +32)."""
+    out = np.zeros(128, dtype=np.bool_)
+    for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
+        out[c] = True
+    return out
+
+
+# A compile-time constant of the kernel (numba freezes global arrays).
+_ASCII_ALNUM = _ascii_alnum()
+
+
+@nb.njit(cache=True)
 def _scan_paragraph(
     data: npt.NDArray[np.uint8],
     start: int,
@@ -364,14 +423,15 @@ def _scan_paragraph(
     lower: npt.NDArray[np.int32],
     keys: npt.NDArray[np.uint64],
     bits: npt.NDArray[np.uint32],
-    idf: npt.NDArray[np.float32],
     row: npt.NDArray[np.float64],
     tok_buf: npt.NDArray[np.int64],
     tpos: int,
 ) -> tuple[int, np.uint64]:
     """Fill *row* for ``data[start:end]``; append token buckets at *tpos*.
 
-    Returns the new *tpos* and the paragraph's content hash.
+    Returns the new *tpos* and the paragraph's content hash. The mean idf
+    (``R_MEAN_IDF``) is filled in by :func:`_scan` once the article's
+    buckets are numbered (:func:`_intern_article`).
     """
     bucket_mask = np.uint64(IDF_BUCKETS - 1)
     n_tok = 0
@@ -398,7 +458,6 @@ def _scan_paragraph(
     lead_caps = 0
     lead_known = 0
     imperative_start = 0.0
-    idf_sum = 0.0
     content = np.uint64(len(lexicon.CATEGORY_NAMES))
     prev_cp = 0
     n_chars = 0
@@ -410,6 +469,38 @@ def _scan_paragraph(
         else:
             cp = 0x20
             i += 1
+        if cp < 0x80 and _ASCII_ALNUM[cp]:
+            # The hot path: a run of ASCII letters and digits, what the
+            # general token-character code below does for each, without
+            # its table look-ups and tests.
+            if first_vis < 0:
+                first_vis = cp
+            if not in_tok:
+                in_tok = True
+                tok_cap = 0x41 <= cp <= 0x5A
+                tok_alpha = False
+                tok_digit = False
+            while True:
+                if cp <= 0x39:
+                    tok_digit = True
+                    low = cp
+                else:
+                    tok_alpha = True
+                    letters += 1
+                    low = cp
+                    if cp <= 0x5A:
+                        upper += 1
+                        low = cp + 0x20
+                h = (h ^ np.uint64(low)) * FNV_PRIME
+                if i >= end or data[i] >= 0x80 or not _ASCII_ALNUM[data[i]]:
+                    break
+                cp = int(data[i])
+                i += 1
+                n_chars += 1
+            last_vis = cp
+            last_text = cp
+            prev_cp = cp
+            continue
         if _is_modifier(cp):
             continue
         low = lower[cp]
@@ -421,9 +512,10 @@ def _scan_paragraph(
             if in_tok:
                 th = fmix64(h)
                 tb = _lookup(keys, bits, th)
-                for b in range(len(lexicon.CATEGORY_NAMES)):
-                    if tb & np.uint32(1 << b):
-                        row[R_CAT0 + b] += 1.0
+                if tb != 0:  # most words are in no list
+                    for b in range(len(lexicon.CATEGORY_NAMES)):
+                        if tb & np.uint32(1 << b):
+                            row[R_CAT0 + b] += 1.0
                 if n_tok == 0 and tb & _IMPERATIVE_BIT:
                     imperative_start = 1.0
                 if lead_state == 0:
@@ -438,20 +530,16 @@ def _scan_paragraph(
                     alpha_tokens += 1
                 if tok_digit:
                     digit_tokens += 1
-                bucket = th & bucket_mask
-                tok_buf[tpos] = np.int64(bucket)
+                tok_buf[tpos] = np.int64(th & bucket_mask)
                 tpos += 1
-                idf_sum += idf[bucket]
                 content = content * POLY + th
                 n_tok += 1
                 in_tok = False
                 h = FNV_OFFSET
             if c == SOLO:
                 th = fmix64((FNV_OFFSET ^ np.uint64(low)) * FNV_PRIME)
-                bucket = th & bucket_mask
-                tok_buf[tpos] = np.int64(bucket)
+                tok_buf[tpos] = np.int64(th & bucket_mask)
                 tpos += 1
-                idf_sum += idf[bucket]
                 content = content * POLY + th
                 n_tok += 1
                 alpha_tokens += 1
@@ -545,7 +633,6 @@ def _scan_paragraph(
     row[R_SENTENCES] = sentences
     row[R_SEPARATORS] = seps
     row[R_IMPERATIVE_START] = imperative_start
-    row[R_MEAN_IDF] = idf_sum / n_tok if n_tok else 0.0
     if n_tok == 0:
         # Symbols only ("***", "📷"): hash the code points instead.
         j = start
@@ -570,7 +657,9 @@ def _coherence(
     """Cosine of each paragraph's TF-IDF vector with the rest of its article.
 
     Sublinear term frequency, hashed buckets. ``rest = article - paragraph``
-    so the dot product and norms follow from one article vector.
+    so the dot product and norms follow from one article vector. Tokens are
+    article-local ids (:func:`_intern_article`), *idf* the idf of each id; *acc* and
+    *cnt* are zero on entry and left zero.
     """
     u = 0
     p_u = np.empty(n_par + 1, dtype=np.int64)
@@ -582,7 +671,9 @@ def _coherence(
         for t in range(p_tok[p], p_tok[p + 1]):
             b = tok_buf[t]
             if cnt[b] > 0:
-                w = (1.0 + np.log(cnt[b])) * idf[b]
+                # Most words occur once in a paragraph, where the weight is
+                # exactly the idf (1 + log 1 = 1): no logarithm to compute.
+                w = idf[b] if cnt[b] == 1 else (1.0 + np.log(cnt[b])) * idf[b]
                 uniq_b[u] = b
                 uniq_w[u] = w
                 u += 1
@@ -625,7 +716,9 @@ def _scan(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
     n_docs = len(doc_start) - 1
     n_par = len(byte_start)
-    raw = np.zeros((n_par, N_RAW), dtype=np.float64)
+    # Column-major (one row of ``by_col`` per raw count): the assembly reads
+    # whole columns, and transposing a batch afterwards costs a full copy.
+    by_col = np.zeros((N_RAW, n_par), dtype=np.float64)
     hashes = np.zeros(n_par, dtype=np.uint64)
     max_bytes = 1
     max_par = 1
@@ -642,8 +735,13 @@ def _scan(
         uniq_w = np.empty(max_bytes, dtype=np.float64)
         p_tok = np.empty(max_par + 1, dtype=np.int64)
         coh = np.empty(max_par, dtype=np.float64)
-        acc = np.zeros(IDF_BUCKETS, dtype=np.float64)
-        cnt = np.zeros(IDF_BUCKETS, dtype=np.int32)
+        v_keys = np.full(_vocab_size(max_bytes), -1, dtype=np.int64)
+        v_ids = np.empty(len(v_keys), dtype=np.int64)
+        cap = min(max_bytes, IDF_BUCKETS)
+        v_idf = np.empty(cap, dtype=np.float32)
+        v_slot = np.empty(cap, dtype=np.int64)
+        acc = np.zeros(cap, dtype=np.float64)
+        cnt = np.zeros(cap, dtype=np.int32)
         for d in range(th * step, min(n_docs, (th + 1) * step)):
             p0, p1 = doc_start[d], doc_start[d + 1]
             tpos = 0
@@ -657,16 +755,23 @@ def _scan(
                     lower,
                     keys,
                     bits,
-                    idf,
-                    raw[p],
+                    by_col[:, p],
                     tok_buf,
                     tpos,
                 )
             p_tok[p1 - p0] = tpos
-            _coherence(tok_buf, p_tok, p1 - p0, idf, acc, cnt, uniq_b, uniq_w, coh)
+            _intern_article(tok_buf, tpos, idf, v_keys, v_ids, v_idf, v_slot)
             for p in range(p0, p1):
-                raw[p, R_COHERENCE] = coh[p - p0]
-    return raw, hashes
+                # Summed token by token in text order, as the idf of each.
+                idf_sum = 0.0
+                for t in range(p_tok[p - p0], p_tok[p - p0 + 1]):
+                    idf_sum += v_idf[tok_buf[t]]
+                n_tok = p_tok[p - p0 + 1] - p_tok[p - p0]
+                by_col[R_MEAN_IDF, p] = idf_sum / n_tok if n_tok else 0.0
+            _coherence(tok_buf, p_tok, p1 - p0, v_idf, acc, cnt, uniq_b, uniq_w, coh)
+            for p in range(p0, p1):
+                by_col[R_COHERENCE, p] = coh[p - p0]
+    return by_col.T, hashes
 
 
 def _ascii_boundaries(pattern: str) -> str:
@@ -679,6 +784,9 @@ _PATTERNS = {
     name: _ascii_boundaries(p) if name != "dateline" else p
     for name, p in lexicon.PATTERNS.items()
 }
+# Literals are read from the patterns as written: a word boundary, ASCII or
+# not, is zero-width and requires no literal, so both forms need the same.
+_PREFILTER = Prefilter.build(dict(lexicon.PATTERNS))
 
 
 @dataclass(frozen=True)
@@ -734,20 +842,30 @@ def extract(texts: pl.Series, resources: Resources) -> FeatureBatch:
         max(1, min(nb.get_num_threads(), len(seg.doc_start) - 1)),
     )
     par_texts = seg.texts()
-    flags = (
-        pl.DataFrame({"p": par_texts})
-        .select(
-            [pl.col("p").str.contains(p).alias(name) for name, p in _PATTERNS.items()]
-        )
-        .to_numpy()
-        .astype(np.float64)
-    )
+    flags = _pattern_flags(seg, par_texts)
     pattern = {name: flags[:, i] for i, name in enumerate(_PATTERNS)}
     pattern[COVER] = _phrase_cover(par_texts, flags)
     values, ratio, topic = _assemble(seg, raw, hashes, pattern)
     return FeatureBatch(
         seg, values, raw, par_texts, flags.astype(bool), hashes, ratio, topic
     )
+
+
+def _pattern_flags(seg: Segments, texts: pl.Series) -> npt.NDArray[np.float64]:
+    """Which phrase patterns match each paragraph (1.0 or 0.0), in pattern order.
+
+    A pattern runs only on the paragraphs holding one of its required
+    literals (:mod:`dedup.farm.prefilter`): the same flags as running it on
+    every paragraph, for a fraction of the regex work.
+    """
+    flags = np.zeros((len(texts), len(_PATTERNS)), dtype=np.float64)
+    cand = _PREFILTER.candidates(seg.data, seg.byte_start, seg.byte_end)
+    for k, pattern in enumerate(_PATTERNS.values()):
+        rows = np.flatnonzero(cand & np.uint32(1 << k))
+        if len(rows):
+            hit = texts.gather(rows).str.contains(pattern).to_numpy()
+            flags[rows, k] = hit
+    return flags
 
 
 #: Key of the phrase-coverage column in the ``pattern`` dict of ``_assemble``.
@@ -811,6 +929,9 @@ def _assemble(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     n = seg.n_paragraphs
     n_docs = len(seg.doc_start) - 1
+    # Everything below reads columns, each of which would stride across the
+    # whole matrix if it were not column-major (the scan's is: no copy).
+    raw = np.asfortranarray(raw)
     doc = seg.doc_index()
     idx = seg.index_in_doc()
     n_in_doc = np.diff(seg.doc_start)[doc].astype(np.float64)

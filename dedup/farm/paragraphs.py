@@ -172,6 +172,26 @@ def _doc_lines(
     fcp = 0
     lcp = 0
     while i < end:
+        b = data[i]
+        if 0x20 < b < 0x80:
+            # The commonest case by far, visible ASCII: no decoding, no break
+            # or space tests.
+            if b0 == -1:
+                b0 = i
+                c0 = c
+                fcp = b
+            i += 1
+            c += 1
+            b1 = i
+            c1 = c
+            lcp = b
+            continue
+        if b == 0x20:  # the next commonest: a plain space
+            if b0 == -1:
+                ind += 1
+            i += 1
+            c += 1
+            continue
         cp, j = _decode(data, i)
         if _is_break(cp):
             vis_b0[n] = b0
@@ -263,14 +283,13 @@ def _doc_paragraphs(
     first_cp: npt.NDArray[np.int64],
     last_cp: npt.NDArray[np.int64],
     width: npt.NDArray[np.int64],
-    write: bool,
     out_b0: npt.NDArray[np.int64],
     out_b1: npt.NDArray[np.int64],
     out_c0: npt.NDArray[np.int64],
     out_c1: npt.NDArray[np.int64],
     at: int,
 ) -> int:
-    """Paragraphs of one document, written from ``at`` when *write*; their count."""
+    """Paragraphs of one document, written from ``at``; their count."""
     n = _doc_lines(
         data, start, end, vis_b0, vis_b1, vis_c0, vis_c1, indent, first_cp, last_cp
     )
@@ -303,16 +322,37 @@ def _doc_paragraphs(
                     or _is_marker(first_cp[t - 1])
                 )
             if new and t > a:
-                if write:
-                    out_b0[at + k] = vis_b0[p]
-                    out_b1[at + k] = vis_b1[t - 1]
-                    out_c0[at + k] = vis_c0[p]
-                    out_c1[at + k] = vis_c1[t - 1]
+                out_b0[at + k] = vis_b0[p]
+                out_b1[at + k] = vis_b1[t - 1]
+                out_c0[at + k] = vis_c0[p]
+                out_c1[at + k] = vis_c1[t - 1]
                 k += 1
                 p = t
             elif new:
                 p = t
     return k
+
+
+@nb.njit(cache=True)
+def _line_bounds(
+    data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """An upper bound on each document's lines (so on its paragraphs).
+
+    Every line break has a byte among these: the ASCII breaks, 0x85 (the
+    last byte of U+0085) and 0xE2 (the first of U+2028 and U+2029). Counting
+    bytes is much cheaper than decoding, and the bound lets the segmentation
+    write its output in one pass.
+    """
+    n_docs = len(offsets) - 1
+    out = np.empty(n_docs, dtype=np.int64)
+    for d in range(n_docs):
+        k = 1
+        for i in range(offsets[d], offsets[d + 1]):
+            b = data[i]
+            k += (0x0A <= b <= 0x0D) or (0x1C <= b <= 0x1E) or b == 0x85 or b == 0xE2
+        out[d] = k
+    return out
 
 
 @nb.njit(parallel=True, cache=True)
@@ -330,64 +370,74 @@ def _segment(
     npt.NDArray[np.int64],
 ]:
     n_docs = len(offsets) - 1
-    max_len = 0
+    bounds = _line_bounds(data, offsets)
+    room = np.zeros(n_docs + 1, dtype=np.int64)
+    max_lines = 1
     for d in range(n_docs):
-        max_len = max(max_len, offsets[d + 1] - offsets[d])
+        room[d + 1] = room[d] + bounds[d]
+        max_lines = max(max_lines, bounds[d])
+    # Written at each document's room, then packed in document order.
+    wide = np.empty((4, room[n_docs]), dtype=np.int64)
     counts = np.zeros(n_docs, dtype=np.int64)
-    empty = np.empty(0, dtype=np.int64)
     step = (n_docs + n_threads - 1) // n_threads
-    # Two passes (count, then fill) keep the output in document order without
-    # growing arrays; a line has at least one byte, so max_len + 1 lines fit.
-    for phase in range(2):
-        if phase == 1:
-            starts = np.zeros(n_docs + 1, dtype=np.int64)
-            for d in range(n_docs):
-                starts[d + 1] = starts[d] + counts[d]
-            total = starts[n_docs]
-            out_b0 = np.empty(total, dtype=np.int64)
-            out_b1 = np.empty(total, dtype=np.int64)
-            out_c0 = np.empty(total, dtype=np.int64)
-            out_c1 = np.empty(total, dtype=np.int64)
-        else:
-            starts = np.zeros(n_docs + 1, dtype=np.int64)
-            out_b0 = empty
-            out_b1 = empty
-            out_c0 = empty
-            out_c1 = empty
-        for th in nb.prange(n_threads):
-            m = max_len + 1
-            vb0 = np.empty(m, dtype=np.int64)
-            vb1 = np.empty(m, dtype=np.int64)
-            vc0 = np.empty(m, dtype=np.int64)
-            vc1 = np.empty(m, dtype=np.int64)
-            ind = np.empty(m, dtype=np.int64)
-            fcp = np.empty(m, dtype=np.int64)
-            lcp = np.empty(m, dtype=np.int64)
-            wid = np.empty(m, dtype=np.int64)
-            for d in range(th * step, min(n_docs, (th + 1) * step)):
-                k = _doc_paragraphs(
-                    data,
-                    offsets[d],
-                    offsets[d + 1],
-                    classes,
-                    lower,
-                    vb0,
-                    vb1,
-                    vc0,
-                    vc1,
-                    ind,
-                    fcp,
-                    lcp,
-                    wid,
-                    phase == 1,
-                    out_b0,
-                    out_b1,
-                    out_c0,
-                    out_c1,
-                    starts[d],
-                )
-                counts[d] = k
-    return starts, out_b0, out_b1, out_c0, out_c1
+    for th in nb.prange(n_threads):
+        m = max_lines
+        vb0 = np.empty(m, dtype=np.int64)
+        vb1 = np.empty(m, dtype=np.int64)
+        vc0 = np.empty(m, dtype=np.int64)
+        vc1 = np.empty(m, dtype=np.int64)
+        ind = np.empty(m, dtype=np.int64)
+        fcp = np.empty(m, dtype=np.int64)
+        lcp = np.empty(m, dtype=np.int64)
+        wid = np.empty(m, dtype=np.int64)
+        for d in range(th * step, min(n_docs, (th + 1) * step)):
+            counts[d] = _doc_paragraphs(
+                data,
+                offsets[d],
+                offsets[d + 1],
+                classes,
+                lower,
+                vb0,
+                vb1,
+                vc0,
+                vc1,
+                ind,
+                fcp,
+                lcp,
+                wid,
+                wide[0],
+                wide[1],
+                wide[2],
+                wide[3],
+                room[d],
+            )
+    starts = np.zeros(n_docs + 1, dtype=np.int64)
+    for d in range(n_docs):
+        starts[d + 1] = starts[d] + counts[d]
+    total = starts[n_docs]
+    out = np.empty((4, total), dtype=np.int64)
+    for d in range(n_docs):
+        for k in range(counts[d]):
+            for f in range(4):
+                out[f, starts[d] + k] = wide[f, room[d] + k]
+    return starts, out[0], out[1], out[2], out[3]
+
+
+@nb.njit(cache=True)
+def _cut(
+    data: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """Arrow offsets and data of the byte ranges ``data[starts[p]:ends[p]]``."""
+    n = len(starts)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for p in range(n):
+        offsets[p + 1] = offsets[p] + ends[p] - starts[p]
+    out = np.empty(offsets[n], dtype=np.uint8)
+    for p in range(n):
+        out[offsets[p] : offsets[p + 1]] = data[starts[p] : ends[p]]
+    return offsets, out
 
 
 @dataclass(frozen=True)
@@ -428,16 +478,10 @@ class Segments:
 
     def texts(self) -> pl.Series:
         """The paragraph texts, cut from the data buffer without Python loops."""
-        lengths = self.byte_end - self.byte_start
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        total = int(offsets[-1])
-        # Byte k of the output comes from byte_start[p] + (k - offsets[p]).
-        shift = np.repeat(self.byte_start - offsets[:-1], lengths)
-        gathered = self.data[np.arange(total, dtype=np.int64) + shift]
+        offsets, gathered = _cut(self.data, self.byte_start, self.byte_end)
         arr = pa.Array.from_buffers(
             pa.large_string(),
-            len(lengths),
+            len(self.byte_start),
             [None, pa.py_buffer(offsets), pa.py_buffer(gathered)],
         )
         series = pl.from_arrow(arr)

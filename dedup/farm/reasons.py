@@ -89,31 +89,37 @@ def label_of(text: str) -> str:
     return m.group(1).strip("* ") if m else ""
 
 
-def _is_emoji(cp: int) -> bool:
-    return (
-        0x1F000 <= cp <= 0x1FAFF
-        or 0x2600 <= cp <= 0x27BF
-        or 0x2B00 <= cp <= 0x2BFF
-        or 0x2300 <= cp <= 0x23FF
-    ) and not 0x1F3FB <= cp <= 0x1F3FF
+# Emoji blocks (skin-tone modifiers excluded): one regex scan of a text
+# instead of a Python test per character.
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001f3fa\U0001f400-\U0001faff"
+    "\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff]"
+)
 
 
 def emoji_of(text: str, limit: int = 3) -> str:
     """Up to *limit* emoji of *text*, in order (variation selectors dropped)."""
-    return "".join([ch for ch in text if _is_emoji(ord(ch))][:limit])
+    return "".join(_EMOJI.findall(text)[:limit])
 
 
-def _pattern_hit(feats: FeatureBatch, i: int) -> str:
-    """The first filler pattern (by :data:`FILLER_PATTERNS` order) row *i* matches."""
-    for name in FILLER_PATTERNS:
-        if feats.patterns[i, _PATTERN_COLUMN[name]]:
-            return name
-    if feats.values[i, feature_index("label_known")] > 0:
-        return CALLOUT_LABEL
-    return ""
+def _pattern_hits(feats: FeatureBatch, rows: npt.NDArray[np.intp]) -> list[str]:
+    """The first filler pattern (by :data:`FILLER_PATTERNS` order) each row matches.
+
+    ``CALLOUT_LABEL`` for a row matching none but with a known callout label,
+    ``""`` for the others.
+    """
+    cols = [_PATTERN_COLUMN[name] for name in FILLER_PATTERNS]
+    matched = feats.patterns[rows][:, cols]
+    first: list[int] = matched.argmax(axis=1).tolist()
+    some: list[bool] = np.any(matched, axis=1).tolist()
+    known: list[bool] = (feats.values[rows, feature_index("label_known")] > 0).tolist()
+    return [
+        FILLER_PATTERNS[f] if any_ else (CALLOUT_LABEL if k else "")
+        for f, any_, k in zip(first, some, known, strict=True)
+    ]
 
 
-def _lead(family: str, i: int, feats: FeatureBatch, text: str) -> str:
+def _lead(family: str, i: int, feats: FeatureBatch, text: str, hit: str) -> str:
     """The evidence that defines *family*, when the paragraph has it."""
     if family == "callout":
         label = label_of(text)
@@ -124,11 +130,16 @@ def _lead(family: str, i: int, feats: FeatureBatch, text: str) -> str:
         if label and lead > 0:
             return f"callout label '{label}'"
     if family == "tie_in" and feats.cpc_topic[i] >= 0:
-        return _describe("cpc_count", i, feats, text)
-    if family in ("teaser", "navigation", "call_to_action", "ads", "ai_disclosure"):
-        hit = _pattern_hit(feats, i)
-        if hit and hit != CALLOUT_LABEL:
-            return _PHRASE_WORDS[hit]
+        return _describe("cpc_count", i, feats, text, hit)
+    phrase_family = family in (
+        "teaser",
+        "navigation",
+        "call_to_action",
+        "ads",
+        "ai_disclosure",
+    )
+    if phrase_family and hit and hit != CALLOUT_LABEL:
+        return _PHRASE_WORDS[hit]
     return ""
 
 
@@ -140,7 +151,7 @@ def _family_name(expert: str) -> str | None:
 
 
 def _describe(
-    name: str, i: int, feats: FeatureBatch, text: str
+    name: str, i: int, feats: FeatureBatch, text: str, hit: str
 ) -> str:  # one flagged paragraph, so plain Python is fine
     value = float(feats.values[i, feature_index(name)])
     if name in (
@@ -184,7 +195,6 @@ def _describe(
         "phrase_x_sentence",
         "phrase_x_short",
     ):
-        hit = _pattern_hit(feats, i)
         if hit == CALLOUT_LABEL:
             return f"callout label '{label_of(text)}'"
         return _PHRASE_WORDS[hit] if hit else "page-furniture words"
@@ -248,8 +258,13 @@ def explain(
         by_group[:, g] = positive[:, g == _GROUP_OF].sum(axis=1)
     heading = feats.values[rows, feature_index("heading_like")] > 0
     texts = feats.texts.gather(rows).to_list()
+    hits = _pattern_hits(feats, rows)
+    # Strongest contribution first, ties in feature order (stable), all rows
+    # at once.
+    order = np.argsort(-contrib, axis=1, kind="stable").tolist()
     out: list[tuple[str, str]] = []
     for k, i in enumerate(rows.tolist()):
+        hit = hits[k]
         family = _family_name(named[k])
         if family is None:
             # A model without per-family scores: name the family by the
@@ -258,23 +273,23 @@ def explain(
             if group == "emoji":
                 family = "emoji_heading" if heading[k] else "callout"
             elif group == "phrase":
-                family = _PHRASE_FAMILY.get(_pattern_hit(feats, i), "boilerplate")
+                family = _PHRASE_FAMILY.get(hit, "boilerplate")
             else:
                 family = group
         elif family in _PHRASE_KINDS:
             # Among page-furniture kinds the matching phrase is the better
             # witness of which kind ("Previous Post Next Post" is navigation
             # whichever furniture score won).
-            family = _PHRASE_FAMILY.get(_pattern_hit(feats, i), family)
+            family = _PHRASE_FAMILY.get(hit, family)
         text = " ".join(texts[k].split())
         parts: list[str] = []
-        lead = _lead(family, i, feats, text)
+        lead = _lead(family, i, feats, text, hit)
         if lead:
             parts.append(lead)
-        for j in np.argsort(-contrib[k], kind="stable").tolist():
+        for j in order[k]:
             if contrib[k, j] <= 0 or len(parts) >= n_features:
                 break
-            words = _describe(FEATURE_NAMES[j], i, feats, text)
+            words = _describe(FEATURE_NAMES[j], i, feats, text, hit)
             if words not in parts:
                 parts.append(words)
         out.append((family, f"{' + '.join(parts) or 'overall pattern'} ({family})"))

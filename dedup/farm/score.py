@@ -4,7 +4,8 @@ For every batch of a source: segment the articles (:mod:`~dedup.farm.paragraphs`
 compute paragraph features (:mod:`~dedup.farm.features`), get calibrated
 filler probabilities from the shipped classifier (:mod:`~dedup.farm.model`),
 explain each flagged paragraph (:mod:`~dedup.farm.reasons`) and combine the
-flags with the article's repetition statistics (:mod:`dedup.passages`) and
+flags with the article's repetition statistics (:mod:`~dedup.farm.repetition`,
+those of :mod:`dedup.passages` that the score uses) and
 compression ratio into a farm score in [0, 1].
 
 The article score is a fixed logistic combination, not a fitted one (there are
@@ -25,6 +26,7 @@ and how much of the article repeats itself.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -36,11 +38,12 @@ import numpy.typing as npt
 import polars as pl
 import zstandard
 
+from dedup.arrow import string_buffers
 from dedup.errors import ConfigError
 from dedup.farm import reasons
 from dedup.farm.features import extract
 from dedup.farm.model import FarmModel, load, load_bundled
-from dedup.passages import repetition_stats
+from dedup.farm.repetition import LINE, NGRAM, PARAGRAPH, farm_repetition
 from dedup.pipeline import (
     BatchSource,
     FrameSource,
@@ -366,11 +369,9 @@ def _doc_frame(
         np.float64
     )
     n_kinds, top = _kinds(doc, flag, family_col, n_docs)
-    rep = repetition_stats(texts)
-    repeated = np.maximum(
-        rep["dup_line_char_frac"].to_numpy(), rep["dup_para_char_frac"].to_numpy()
-    )
-    ngram_rep = rep["dup_5gram_char_frac"].to_numpy()
+    rep = farm_repetition(texts)
+    repeated = np.maximum(rep[:, LINE], rep[:, PARAGRAPH])
+    ngram_rep = rep[:, NGRAM]
     compression = _compression(texts)
     score = farm_score(
         evidence, n_kinds, fraction, repeated, ngram_rep, compression, total
@@ -449,10 +450,13 @@ def _compression(texts: pl.Series) -> npt.NDArray[np.float64]:
     """
     out = np.ones(len(texts), dtype=np.float64)
     compress = _ZSTD.compress
-    for i, t in enumerate(texts.to_list()):
-        if t:
-            b = t.encode("utf-8")
-            out[i] = len(compress(b)) / len(b)
+    # Views of the Arrow buffer: the UTF-8 bytes without a Python string or
+    # an encoded copy per text.
+    data, offsets = string_buffers(texts)
+    view = data.data
+    for i, (a, b) in enumerate(itertools.pairwise(offsets.tolist())):
+        if b > a:
+            out[i] = len(compress(view[a:b])) / (b - a)
     return out
 
 

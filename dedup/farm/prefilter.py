@@ -1,0 +1,549 @@
+r"""Literal prefilter: which phrase patterns could match a paragraph at all.
+
+Running every phrase pattern of :data:`dedup.farm.lexicon.PATTERNS` over every
+paragraph costs one regex pass each over the whole batch, yet almost no
+paragraph of real news matches any of them. Each pattern, however, cannot
+match unless the text contains one of a few literal strings (``teaser``
+needs a word such as "read", "more" or "trending"; ``url`` needs "http",
+"www.", ".com", "@", ...). Those *required literals* are derived from the
+pattern itself (:func:`required_literals`, the method of RE2's and Code
+Search's prefilters), all of them go into one Aho–Corasick automaton over
+bytes, and one compiled pass over the batch's UTF-8 buffer tells, for every
+paragraph, which patterns are worth running (:func:`candidates`). The regexes
+then run only on those paragraphs, so the result is exactly the regexes'.
+
+Two refinements keep common short words from making every paragraph a
+candidate:
+
+* White space: the automaton reads every run of white space (Unicode
+  ``White_Space``, what the regex crate's ``\s`` matches) as one space, so
+  ``\bas\s+an\s+ai\b`` requires the literal "as an ai", not just "as".
+* Anchors: an alternative ``^\W*X`` (a line that *starts* with X) requires
+  X at the paragraph's first word character, where a walk of the automaton's
+  trie checks it, rather than anywhere in the text (``^\W*ads?\b`` would
+  otherwise make every paragraph holding "ad" a candidate).
+
+Case: the automaton folds ASCII letters. ``(?i)`` in the regex crate also
+folds two non-ASCII characters onto ASCII letters (U+017F LONG S onto "s",
+U+212A KELVIN SIGN onto "k"); a paragraph containing either is a candidate
+for every pattern.
+
+    >>> need = required_literals(r"(?i)\b(?:also|more)\s+read\b|^\W*ads?\b")
+    >>> sorted(need.floating), sorted(need.anchored)
+    (['also read', 'more read'], ['ad'])
+    >>> pf = Prefilter.build({"teaser": r"(?i)\bread\s+more\b", "url": r"www\."})
+    >>> import polars as pl
+    >>> from dedup.arrow import string_buffers
+    >>> data, off = string_buffers(pl.Series(["READ more", "see www.x.org", "no"]))
+    >>> pf.candidates(data, off[:-1], off[1:]).tolist()
+    [1, 2, 0]
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+
+# ``re._parser`` (``sre_parse``) is private and untyped; it is only used to
+# read the structure of the patterns once, at import.
+_sre: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
+
+#: Exact alternatives are expanded up to this many strings.
+MAX_EXACT = 64
+#: A character class of at most this many characters counts as literals.
+MAX_CLASS = 16
+# Non-ASCII code points the regex crate's simple case folding maps onto ASCII
+# letters (LONG S -> s, KELVIN SIGN -> k).
+_FOLDS_TO_ASCII = ("\u017f", "\u212a")
+
+# What the regex crate's \s matches (Unicode White_Space).
+_WHITE_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+)
+# Bytes that are not part of a word for the regex crate (``\W``) and are
+# ASCII: the anchored check skips them before the first word character.
+_ASCII_WORD = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+)
+
+Strings = frozenset[str]
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a pattern requires of a text it matches: one of these literals.
+
+    ``floating`` anywhere in the text; ``anchored`` starting at the text's
+    first word character (all of these begin with an ASCII word character).
+    White space in a literal stands for any run of white space.
+    """
+
+    floating: Strings
+    anchored: Strings
+
+
+@dataclass(frozen=True)
+class _Info:
+    """What a regex node can match: its exact strings, and what it requires.
+
+    ``exact``: every string the node matches (``None``: too many or unknown);
+    ``need``: literals one of which every match contains (``None``: no
+    constraint).
+    """
+
+    exact: Strings | None
+    need: Strings | None
+
+
+_ANY = _Info(None, None)
+_EMPTY = _Info(frozenset({""}), None)
+
+
+def _minimal(strings: Strings) -> Strings:
+    """Drop strings containing a shorter one of the set (they add nothing)."""
+    out = {s for s in strings if not any(t != s and t in s for t in strings)}
+    return frozenset(out)
+
+
+def _need_of(exact: Strings | None) -> Strings | None:
+    if exact is None or "" in exact:
+        return None
+    return _minimal(exact)
+
+
+def _better(a: Strings | None, b: Strings | None) -> Strings | None:
+    """The more selective of two requirements (longer, then fewer, literals)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+
+    def key(s: Strings) -> tuple[int, int]:
+        return (min(len(x) for x in s), -len(s))
+
+    return a if key(a) >= key(b) else b
+
+
+def _char(code: int) -> str | None:
+    """The literal a regex character stands for, folded; ``None`` if unsafe.
+
+    A non-ASCII letter with case may match other forms under ``(?i)`` that
+    the automaton does not fold, so it is not used as a literal.
+    """
+    ch = chr(code)
+    if ch in _WHITE_SPACE:
+        return " "
+    if code >= 0x80 and (ch.lower() != ch or ch.upper() != ch):
+        return None
+    return ch.lower()
+
+
+def _class(items: list[tuple[Any, Any]]) -> _Info:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            ch = _char(av)
+            if ch is None:
+                return _ANY
+            chars.add(ch)
+        elif op is _c.CATEGORY and av is _c.CATEGORY_SPACE:
+            chars.add(" ")
+        elif op is _c.RANGE and av[1] - av[0] < MAX_CLASS:
+            for code in range(av[0], av[1] + 1):
+                ch = _char(code)
+                if ch is None:
+                    return _ANY
+                chars.add(ch)
+        else:  # categories (\s, \w), negation, wide ranges
+            return _ANY
+    if len(chars) > MAX_CLASS or any(ch in _WHITE_SPACE for ch in chars - {" "}):
+        return _ANY
+    exact = frozenset(chars)
+    return _Info(exact, _need_of(exact))
+
+
+def _join(a: str, b: str) -> str:
+    """``a + b`` as the automaton reads it: adjacent white space is one space."""
+    return a + (b[1:] if a.endswith(" ") and b.startswith(" ") else b)
+
+
+def _concat(items: list[_Info]) -> _Info:
+    run: Strings = frozenset({""})
+    whole = True  # every item exact and no run was cut
+    best: Strings | None = None
+    for info in items:
+        if info.exact is not None and len(run) * len(info.exact) <= MAX_EXACT:
+            run = frozenset(_join(a, b) for a in run for b in info.exact)
+            continue
+        whole = False
+        best = _better(best, _need_of(run))
+        best = _better(best, info.need)
+        run = info.exact if info.exact is not None else frozenset({""})
+    best = _better(best, _need_of(run))
+    return _Info(run if whole else None, best)
+
+
+def _branch(alternatives: list[_Info]) -> _Info:
+    exact: Strings | None = None
+    if all(a.exact is not None for a in alternatives):
+        union = frozenset().union(*(a.exact or () for a in alternatives))
+        exact = union if len(union) <= MAX_EXACT else None
+    need: Strings | None = None
+    if all(a.need is not None for a in alternatives):
+        need = _minimal(frozenset().union(*(a.need or () for a in alternatives)))
+    return _Info(exact, _better(need, _need_of(exact)))
+
+
+def _repeat(lo: int, hi: int, child: _Info) -> _Info:
+    if child.exact == frozenset({" "}):
+        # Any run of white space reads as one space.
+        return _Info(frozenset({" "} if lo else {"", " "}), _need_of(child.exact))
+    if lo == 0:
+        if hi == 1 and child.exact is not None:
+            return _Info(child.exact | {""}, None)
+        return _ANY
+    exact = child.exact if lo == hi == 1 else None
+    return _Info(exact, child.need)
+
+
+def _node(op: Any, av: Any) -> _Info:
+    if op is _c.LITERAL:
+        ch = _char(av)
+        return _ANY if ch is None else _Info(frozenset({ch}), frozenset({ch}))
+    if op is _c.IN:
+        return _class(av)
+    if op is _c.AT:
+        return _EMPTY
+    if op is _c.SUBPATTERN:
+        return _seq(av[-1])
+    if op is _c.BRANCH:
+        return _branch([_seq(p) for p in av[1]])
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        lo, hi, p = av
+        return _repeat(lo, hi, _seq(p))
+    # ANY, NOT_LITERAL, CATEGORY: any character, no literal.
+    return _ANY
+
+
+def _seq(pattern: Any) -> _Info:
+    return _concat([_node(op, av) for op, av in pattern])
+
+
+def _leading_run(items: list[_Info]) -> Strings | None:
+    """Strings one of which every match of *items* starts with, or ``None``."""
+    run: Strings = frozenset({""})
+    for info in items:
+        if info.exact is None or len(run) * len(info.exact) > MAX_EXACT:
+            break
+        run = frozenset(_join(a, b) for a in run for b in info.exact)
+    if "" in run or any(s[0].encode("utf-8")[0] not in _ASCII_WORD for s in run):
+        return None
+    # "home" at the start already holds wherever "homepage" does.
+    return frozenset(s for s in run if not any(t != s and s.startswith(t) for t in run))
+
+
+def _is_line_start(op: Any, av: Any, op2: Any, av2: Any) -> bool:
+    r"""Whether two nodes are ``^`` then ``\W*``."""
+    return (
+        op is _c.AT
+        and av is _c.AT_BEGINNING
+        and op2 is _c.MAX_REPEAT
+        and av2[0] == 0
+        and list(av2[2]) == [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_NOT_WORD)])]
+    )
+
+
+def _alternatives(parsed: Any) -> list[Any]:
+    if len(parsed) == 1 and parsed[0][0] is _c.BRANCH:
+        return list(parsed[0][1][1])
+    return [parsed]
+
+
+def required_literals(pattern: str) -> Need | None:
+    r"""What every match of *pattern* contains (literals in lower case).
+
+    ``None`` when some alternative requires nothing. Written for the regex
+    crate's syntax as :mod:`dedup.farm.lexicon` uses it; Unicode classes
+    (``\p{Lu}``) count as "any character".
+
+    Example:
+        >>> need = required_literals(r"(?i)\bsign\s*up\b|\bnewsletters?\b")
+        >>> sorted(need.floating), need.anchored
+        (['newsletter', 'sign up', 'signup'], frozenset())
+        >>> required_literals(r"^\W*\w+:").floating == frozenset({":"})
+        True
+
+    """
+    python = re.sub(r"\\p\{\w+\}", r"\\w", pattern)
+    floating: set[str] = set()
+    anchored: set[str] = set()
+    for alt in _alternatives(_sre.parse(python)):
+        items = list(alt)
+        if len(items) > 2 and _is_line_start(*items[0], *items[1]):
+            lead = _leading_run([_node(op, av) for op, av in items[2:]])
+            if lead is not None:
+                anchored |= lead
+                continue
+        need = _seq(alt).need
+        if need is None:
+            return None
+        floating |= need
+    return Need(_minimal(frozenset(floating)), frozenset(anchored))
+
+
+@nb.njit(inline="always", cache=True)
+def _high_symbol(
+    data: npt.NDArray[np.uint8], i: int, end: int, byte_class: npt.NDArray[np.int32]
+) -> tuple[int, int]:
+    """Automaton symbol at byte *i* (0x80 or above) and the byte after it.
+
+    A white space character is the symbol of " " whatever its encoding.
+    """
+    b = data[i]
+    space = byte_class[0x20]
+    if b == 0xC2 and i + 1 < end and (data[i + 1] == 0x85 or data[i + 1] == 0xA0):
+        return space, i + 2
+    if 0xE1 <= b <= 0xE3 and i + 2 < end:
+        b1 = data[i + 1]
+        b2 = data[i + 2]
+        if (
+            (b == 0xE1 and b1 == 0x9A and b2 == 0x80)  # U+1680
+            or (
+                b == 0xE2
+                and b1 == 0x80
+                and (b2 <= 0x8A or b2 == 0xA8 or b2 == 0xA9 or b2 == 0xAF)
+            )  # U+2000-200A, U+2028, U+2029, U+202F
+            or (b == 0xE2 and b1 == 0x81 and b2 == 0x9F)  # U+205F
+            or (b == 0xE3 and b1 == 0x80 and b2 == 0x80)  # U+3000
+        ):
+            return space, i + 3
+    return byte_class[b], i + 1
+
+
+@nb.njit(cache=True)
+def _run(
+    data: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    byte_class: npt.NDArray[np.int32],
+    ascii_word: npt.NDArray[np.bool_],
+    delta: npt.NDArray[np.int32],
+    floating: npt.NDArray[np.uint32],
+    anchored: npt.NDArray[np.uint32],
+    depth: npt.NDArray[np.int32],
+    any_anchored: np.uint32,
+) -> npt.NDArray[np.uint32]:
+    out = np.zeros(len(starts), dtype=np.uint32)
+    space = byte_class[0x20]
+    for p in range(len(starts)):
+        end = ends[p]
+        mask = np.uint32(0)
+        # Anchored literals: walk the trie from the first word character
+        # (a row whose depth is not the symbols read has left the trie).
+        q = starts[p]
+        while q < end and data[q] < 0x80 and not ascii_word[data[q]]:
+            q += 1
+        if q < end and data[q] >= 0x80:
+            mask |= any_anchored  # \W or not: only decoding would tell
+        elif q < end:
+            row = 0
+            k = 0
+            last = -1
+            i = q
+            while i < end:
+                if data[i] < 0x80:
+                    sym = byte_class[data[i]]
+                    i += 1
+                else:
+                    sym, i = _high_symbol(data, i, end, byte_class)
+                if sym == space and last == space:
+                    continue
+                last = sym
+                row = delta[row + sym]
+                k += 1
+                if depth[row] != k:
+                    break
+                mask |= anchored[row]
+        # Floating literals. States are stored premultiplied by the number
+        # of symbols (row offsets): no multiply on the loop's dependency chain.
+        row = 0
+        last = -1
+        i = starts[p]
+        while i < end:
+            if data[i] < 0x80:
+                sym = byte_class[data[i]]
+                i += 1
+            else:
+                sym, i = _high_symbol(data, i, end, byte_class)
+            if sym == space and last == space:
+                continue
+            last = sym
+            row = delta[row + sym]
+            mask |= floating[row]
+        out[p] = mask
+    return out
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """An Aho–Corasick automaton over the required literals of named patterns.
+
+    Attributes:
+        names: the patterns, bit *i* of a candidate mask is ``names[i]``.
+        byte_class: input byte -> automaton symbol (ASCII letters folded,
+            ASCII white space the symbol of " ").
+        delta: ``row + symbol`` -> next row, where a state's row is its
+            number times the number of symbols (a full DFA, flattened).
+        floating: per row, the patterns one of whose floating literals ends
+            there (indexed by row, so the kernel needs no division).
+        anchored: per row, the patterns whose anchored literal is the trie
+            path to that state.
+        depth: per row, the length of the state's trie path.
+        always: the patterns that require nothing.
+
+    """
+
+    names: tuple[str, ...]
+    byte_class: npt.NDArray[np.int32]
+    delta: npt.NDArray[np.int32]
+    floating: npt.NDArray[np.uint32]
+    anchored: npt.NDArray[np.uint32]
+    depth: npt.NDArray[np.int32]
+    always: int
+
+    @classmethod
+    def build(cls, patterns: dict[str, str]) -> Prefilter:
+        """The automaton for *patterns* (at most 32)."""
+        if len(patterns) > 32:
+            raise ValueError(f"at most 32 patterns fit a mask, got {len(patterns)}")
+        floating: dict[bytes, int] = {}
+        anchored: dict[bytes, int] = {}
+        always = 0
+        for bit, pattern in enumerate(patterns.values()):
+            need = required_literals(pattern)
+            if need is None:
+                always |= 1 << bit
+                continue
+            for lits, table in ((need.floating, floating), (need.anchored, anchored)):
+                for lit in lits:
+                    key = lit.encode("utf-8")
+                    table[key] = table.get(key, 0) | (1 << bit)
+        for ch in _FOLDS_TO_ASCII:
+            floating[ch.encode("utf-8")] = (1 << len(patterns)) - 1
+        return cls(tuple(patterns), *_automaton(floating, anchored), always)
+
+    def candidates(
+        self,
+        data: npt.NDArray[np.uint8],
+        starts: npt.NDArray[np.int64],
+        ends: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.uint32]:
+        """Candidate mask of each byte range ``data[starts[p]:ends[p]]``."""
+        if len(starts) == 0:
+            return np.zeros(0, dtype=np.uint32)
+        mask = _run(
+            data,
+            starts,
+            ends,
+            self.byte_class,
+            _ASCII_WORD_TABLE,
+            self.delta,
+            self.floating,
+            self.anchored,
+            self.depth,
+            np.uint32(np.bitwise_or.reduce(self.anchored)),
+        )
+        out: npt.NDArray[np.uint32] = mask | np.uint32(self.always)
+        return out
+
+
+def _ascii_word_table() -> npt.NDArray[np.bool_]:
+    out = np.zeros(128, dtype=np.bool_)
+    out[list(_ASCII_WORD)] = True
+    return out
+
+
+_ASCII_WORD_TABLE = _ascii_word_table()
+
+
+def _automaton(
+    floating: dict[bytes, int], anchored: dict[bytes, int]
+) -> tuple[
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.int32],
+]:
+    """Byte classes, DFA rows, floating and anchored outputs, and depths."""
+    used = sorted({b for lit in (*floating, *anchored) for b in lit} | {0x20})
+    byte_class = np.zeros(256, dtype=np.int32)  # 0: a byte no literal has
+    for k, b in enumerate(used, start=1):
+        byte_class[b] = k
+    for b in range(ord("A"), ord("Z") + 1):
+        byte_class[b] = byte_class[b + 32]
+    for b in b"\t\n\v\f\r":
+        byte_class[b] = byte_class[0x20]
+    n_classes = len(used) + 1
+    goto: list[dict[int, int]] = [{}]
+    depth = [0]
+
+    def node(lit: bytes) -> int:
+        s = 0
+        for b in lit:
+            sym = int(byte_class[b])
+            if sym not in goto[s]:
+                goto.append({})
+                depth.append(depth[s] + 1)
+                goto[s][sym] = len(goto) - 1
+            s = goto[s][sym]
+        return s
+
+    out = [0] * 1
+    anch: dict[int, int] = {}
+    for lit, mask in floating.items():
+        s = node(lit)
+        out.extend([0] * (len(goto) - len(out)))
+        out[s] |= mask
+    for lit, mask in anchored.items():
+        s = node(lit)
+        anch[s] = anch.get(s, 0) | mask
+    out.extend([0] * (len(goto) - len(out)))
+    delta = np.zeros((len(goto), n_classes), dtype=np.int32)
+    fail = [0] * len(goto)
+    queue: list[int] = []
+    for sym in range(n_classes):
+        nxt = goto[0].get(sym, 0)
+        delta[0, sym] = nxt
+        if nxt:
+            queue.append(nxt)
+    # Breadth first: a state's failure state is shallower, so already done.
+    while queue:
+        s = queue.pop(0)
+        out[s] |= out[fail[s]]
+        for sym in range(n_classes):
+            if sym not in goto[s]:
+                delta[s, sym] = delta[fail[s], sym]
+                continue
+            nxt = goto[s][sym]
+            fail[nxt] = int(delta[fail[s], sym])
+            delta[s, sym] = nxt
+            queue.append(nxt)
+    n_rows = len(goto) * n_classes
+    rows = (delta * n_classes).ravel().astype(np.int32)
+    floating_out = np.zeros(n_rows, dtype=np.uint32)
+    floating_out[::n_classes] = out
+    anchored_out = np.zeros(n_rows, dtype=np.uint32)
+    for s, mask in anch.items():
+        anchored_out[s * n_classes] = mask
+    depth_out = np.full(n_rows, -1, dtype=np.int32)
+    depth_out[::n_classes] = depth
+    return byte_class, rows, floating_out, anchored_out, depth_out

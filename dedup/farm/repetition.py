@@ -1,0 +1,246 @@
+r"""The three repetition statistics the article score uses, and only those.
+
+:func:`dedup.passages.repetition_stats` computes thirteen Gopher statistics;
+the farm score reads three of them: ``dup_line_char_frac``,
+``dup_para_char_frac`` and ``dup_5gram_char_frac``. The top n-grams and the
+longer repeated n-grams cost most of that kernel and are not needed here, so
+this module computes the three on the same tokens and lines
+(:func:`dedup.passages.tokens.doc_tokens`) with the same definitions and
+hashes; ``tests/farm/test_farm_repetition.py`` checks them against
+:func:`~dedup.passages.repetition_stats`.
+
+The 5-gram statistic takes one pass that counts every 5-gram and a second,
+left to right, over the 5-grams that occur more than once: a 5-gram that
+repeats an earlier one counts its characters and the scan skips past it.
+
+    >>> import polars as pl
+    >>> stats = farm_repetition(pl.Series(["Also read\nAlso read\nNews", "one"]))
+    >>> stats[:, LINE].round(3).tolist(), stats[:, NGRAM].tolist()
+    ([0.375, 0.0], [0.0, 0.0])
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from dedup.charclass import lower_table, table
+from dedup.passages.tokens import (
+    L_END,
+    L_START,
+    L_TOK0,
+    L_TOK1,
+    N_LINE_FIELDS,
+    N_TOK_FIELDS,
+    doc_tokens,
+    lower_start_table,
+    prepare_batch,
+)
+from dedup.shingle import POLY, gram_hash
+
+#: Columns of :func:`farm_repetition`: ``dup_line_char_frac``,
+#: ``dup_para_char_frac``, ``dup_5gram_char_frac``.
+LINE, PARAGRAPH, NGRAM = 0, 1, 2
+#: The n of the repeated n-gram statistic.
+GRAM = 5
+
+
+@nb.njit(inline="always", cache=True)
+def _key(h: np.uint64) -> np.uint64:
+    # 0 marks an empty slot; the low bit is given up so no key is 0 (as in
+    # dedup.passages.stats, whose keys these must equal).
+    return h | np.uint64(1)
+
+
+@nb.njit(inline="always", cache=True)
+def _slot(keys: npt.NDArray[np.uint64], mask: int, key: np.uint64) -> np.int64:
+    """Slot of *key* in an open-addressing table, or the empty slot it would take."""
+    i = np.int64(key & np.uint64(mask))
+    while keys[i] != 0 and keys[i] != key:
+        i = (i + 1) & mask
+    return i
+
+
+@nb.njit(cache=True)
+def _dup_chars(
+    keys: npt.NDArray[np.uint64],
+    mask: int,
+    hashes: npt.NDArray[np.uint64],
+    lines: npt.NDArray[np.int64],
+    n_lines: int,
+    paragraphs: bool,
+) -> int:
+    """Characters of the lines (or blank-line separated blocks) seen before."""
+    keys[: mask + 1] = 0
+    dup_chars = 0
+    j = 0
+    while j < n_lines:
+        if lines[j, L_START] < 0:
+            j += 1
+            continue
+        first = j
+        last = j
+        if paragraphs:
+            while last + 1 < n_lines and lines[last + 1, L_START] >= 0:
+                last += 1
+        t0 = lines[first, L_TOK0]
+        t1 = lines[last, L_TOK1]
+        if t1 > t0:
+            k = _key(gram_hash(hashes, t0, t1 - t0))
+            s = _slot(keys, mask, k)
+            if keys[s] == k:
+                dup_chars += lines[last, L_END] - lines[first, L_START]
+            else:
+                keys[s] = k
+        j = last + 1
+    return dup_chars
+
+
+@nb.njit(cache=True)
+def _dup_gram_chars(
+    keys: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.int32],
+    mask: int,
+    hashes: npt.NDArray[np.uint64],
+    toks: npt.NDArray[np.int64],
+    n: int,
+    grams: npt.NDArray[np.uint64],
+    slots: npt.NDArray[np.int64],
+) -> int:
+    """Characters (words only) in 5-grams repeating an earlier one, left to right."""
+    m = n - GRAM + 1
+    if m <= 0:
+        return 0
+    # The polynomial hash of dedup.passages.stats, built word by word from
+    # the 1-gram, plus the length.
+    for i in range(m):
+        h = hashes[i]
+        for k in range(1, GRAM):
+            h = h * POLY + hashes[i + k]
+        grams[i] = _key(h + np.uint64(GRAM))
+    keys[: mask + 1] = 0
+    for i in range(m):
+        s = _slot(keys, mask, grams[i])
+        if keys[s] != grams[i]:
+            keys[s] = grams[i]
+            counts[s] = 1
+        else:
+            counts[s] += 1
+        slots[i] = s
+    # Only 5-grams seen twice can repeat; mark them, then replay left to right
+    # in a cleared table.
+    repeats = np.zeros(m, dtype=np.bool_)
+    any_repeat = False
+    for i in range(m):
+        if counts[slots[i]] >= 2:
+            repeats[i] = True
+            any_repeat = True
+    if not any_repeat:
+        return 0
+    keys[: mask + 1] = 0
+    chars = 0
+    i = 0
+    while i < m:
+        if repeats[i]:
+            s = _slot(keys, mask, grams[i])
+            if keys[s] == grams[i]:
+                for t in range(i, i + GRAM):
+                    chars += toks[t, 1] - toks[t, 0]
+                i += GRAM
+                continue
+            keys[s] = grams[i]
+        i += 1
+    return chars
+
+
+@nb.njit(cache=True)
+def _table_size(n_items: int) -> int:
+    size = 1
+    while size < 2 * n_items + 2:
+        size *= 2
+    return size
+
+
+@nb.njit(parallel=True, cache=True)
+def _batch(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    is_lower: npt.NDArray[np.bool_],
+    map_off: npt.NDArray[np.int64],
+    map0: npt.NDArray[np.int64],
+    map1: npt.NDArray[np.int64],
+    n_chars: npt.NDArray[np.int64],
+    max_cap: int,
+    n_threads: int,
+    out: npt.NDArray[np.float64],
+) -> None:
+    n_docs = len(offsets) - 1
+    step = (n_docs + n_threads - 1) // n_threads
+    for th in nb.prange(n_threads):
+        toks = np.empty((max_cap, N_TOK_FIELDS), dtype=np.int64)
+        hashes = np.empty(max_cap, dtype=np.uint64)
+        lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
+        grams = np.empty(max_cap, dtype=np.uint64)
+        slots = np.empty(max_cap, dtype=np.int64)
+        size = _table_size(2 * max_cap)
+        keys = np.empty(size, dtype=np.uint64)
+        counts = np.empty(size, dtype=np.int32)
+        for d in range(th * step, min(n_docs, (th + 1) * step)):
+            if n_chars[d] <= 0:
+                continue
+            n, nl = doc_tokens(
+                data,
+                offsets[d],
+                offsets[d + 1],
+                classes,
+                lower,
+                is_lower,
+                map0[map_off[d] : map_off[d + 1]],
+                map1[map_off[d] : map_off[d + 1]],
+                toks,
+                hashes,
+                lines,
+            )
+            # The table size of dedup.passages.stats: same probing, same keys.
+            mask = _table_size(n + nl) - 1
+            total = n_chars[d]
+            c = _dup_chars(keys, mask, hashes, lines, nl, False)
+            out[d, LINE] = min(1.0, c / total)
+            c = _dup_chars(keys, mask, hashes, lines, nl, True)
+            out[d, PARAGRAPH] = min(1.0, c / total)
+            c = _dup_gram_chars(keys, counts, mask, hashes, toks, n, grams, slots)
+            out[d, NGRAM] = min(1.0, c / total)
+
+
+def farm_repetition(texts: pl.Series) -> npt.NDArray[np.float64]:
+    """``(len(texts), 3)`` repetition fractions: lines, paragraphs, 5-grams.
+
+    Nulls count as empty texts (zeros).
+
+    Example:
+        >>> farm_repetition(pl.Series(["a b c d e a b c d e"]))[0, NGRAM].round(2)
+        np.float64(0.26)
+
+    """
+    prep = prepare_batch(texts)
+    out = np.zeros((prep.n_docs, 3), dtype=np.float64)
+    if prep.n_docs:
+        _batch(
+            prep.data,
+            prep.offsets,
+            table(),
+            lower_table(),
+            lower_start_table(),
+            prep.map_off,
+            prep.map0,
+            prep.map1,
+            prep.n_chars,
+            int(prep.token_capacity().max()),
+            min(nb.get_num_threads(), max(1, prep.n_docs)),
+            out,
+        )
+    return out

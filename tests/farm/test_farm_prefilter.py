@@ -1,0 +1,135 @@
+"""The literal prefilter never drops a paragraph its pattern would match."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import polars as pl
+import pytest
+from farm_helpers import seed_frame
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.arrow import string_buffers
+from dedup.farm import generate, lexicon
+from dedup.farm.features import _PATTERNS
+from dedup.farm.paragraphs import segment
+from dedup.farm.prefilter import Prefilter, required_literals
+
+PREFILTER = Prefilter.build(dict(lexicon.PATTERNS))
+HOST = generate.Host(
+    [
+        "The city council approved the new budget on Tuesday after a long debate.",
+        "Opponents said the spending plan relied on optimistic tax forecasts.",
+        "The budget takes effect in July, officials said.",
+    ],
+    "Council approves budget",
+)
+TRICKY = [
+    "",
+    "   ",
+    "ALSO READ: the rest",
+    "Ads by Google",
+    "© 2024 Example Media",
+    "Visit https://example.com",
+    "as  an\u00a0AI, I cannot",
+    "as\u2003an\n\tai",
+    "sign\u3000up",
+    "  \u201cSponsored\u201d content",
+    "12\u00a0comments",
+    "Read \u017fomething: mo\u017ft popular",  # LONG S folds onto "s"
+    "\u212aeep reading",  # KELVIN SIGN folds onto "k"
+    "Home | World | Sport",
+    "LONDON, March 3 (Reuters) - Shares rose.",
+    "Editor's note: this story was updated.",
+    "🧩 Reality Check: talks take time.",
+]
+
+SALAD = [
+    *("read", "more", "also", "ads", "by", "as", "an", "ai", "www", ".com"),
+    *("Share", "|", "»", "©", "sign", "up", "-", ":", "!", "note", "é", "🧩"),
+    *("\u017f", "\u212a", "LONDON", "(Reuters)", " ", "  ", "\n", "\u00a0"),
+    *("home", "Sponsored", "«", "“", "\u2028", "\t", "here", "is", "the"),
+]
+
+
+def _missed(texts: list[str]) -> dict[str, int]:
+    """Paragraphs a pattern matches but the prefilter does not pass, per pattern."""
+    series = pl.Series(texts, dtype=pl.String)
+    data, off = string_buffers(series)
+    cand = PREFILTER.candidates(data, off[:-1].copy(), off[1:].copy())
+    missed = {}
+    for k, (name, pattern) in enumerate(_PATTERNS.items()):
+        hit = series.str.contains(pattern).to_numpy()
+        passed = (cand & np.uint32(1 << k)) > 0
+        missed[name] = int((hit & ~passed).sum())
+    return missed
+
+
+def _floating(pattern: str) -> frozenset[str] | None:
+    need = required_literals(pattern)
+    return None if need is None else need.floating
+
+
+def test_required_literals_of_simple_patterns() -> None:
+    assert _floating(r"(?i)\bclick\s+(?:here|below)\b") == {"click here", "click below"}
+    assert _floating(r"(?i)ads?\s+by") == {"ad by", "ads by"}
+    assert _floating(r"(?i)\b(?:a|b)x?\b") == {"a", "b"}
+    # An optional or open-ended part requires nothing.
+    assert required_literals(r"(?i)(?:foo)?\w+") is None
+    assert _floating(r"\p{Lu}+:") == {":"}
+    # White space runs read as one space.
+    assert _floating(r"(?i)\bsign\s*\s+up") == {"sign up"}
+
+
+def test_anchored_alternatives_need_their_words_at_the_start() -> None:
+    need = required_literals(r"(?i)^\W*(?:home|homepage|menu)\b|\bcookie")
+    assert need is not None
+    assert need.anchored == {"home", "menu"}
+    assert need.floating == {"cookie"}
+    # An anchored literal not starting with a word character stays floating.
+    need = required_literals(r"^\W*©\s*\d+")
+    assert need is not None and need.floating == {"©"} and not need.anchored
+    pf = Prefilter.build({"nav": r"(?i)^\W*(?:home|menu)\b"})
+    series = pl.Series(["» Home | News", "Back home", "“Menu”", "x\u00a0menu", ""])
+    data, off = string_buffers(series)
+    assert pf.candidates(data, off[:-1].copy(), off[1:].copy()).tolist() == [
+        1,
+        0,
+        1,  # a non-ASCII character before the first word: cannot tell
+        0,
+        0,
+    ]
+
+
+def test_tricky_strings_and_seeds_are_never_dropped() -> None:
+    paragraphs = segment(seed_frame()["text"]).texts().to_list()
+    assert _missed(TRICKY + paragraphs) == dict.fromkeys(_PATTERNS, 0)
+
+
+def test_generated_filler_is_never_dropped() -> None:
+    rng = random.Random(11)
+    texts = [
+        make(rng, HOST) for make in generate.GENERATORS.values() for _ in range(60)
+    ]
+    assert _missed(texts) == dict.fromkeys(_PATTERNS, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(SALAD),
+        max_size=12,
+    )
+)
+def test_random_word_salads_are_never_dropped(words: list[str]) -> None:
+    text = " ".join(words)
+    assert _missed([text, text.upper(), text.replace(" ", "")]) == dict.fromkeys(
+        _PATTERNS, 0
+    )
+
+
+def test_too_many_patterns_are_refused() -> None:
+    with pytest.raises(ValueError, match="at most 32"):
+        Prefilter.build({f"p{i}": "x" for i in range(33)})
