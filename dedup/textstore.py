@@ -36,7 +36,7 @@ from dedup.arrow import string_buffers
 MERGE_GAP = 64 * 1024
 
 
-@nb.njit(cache=True)
+@nb.njit(parallel=True, cache=True)
 def compact(
     buf: npt.NDArray[np.uint8],
     src: npt.NDArray[np.int64],
@@ -47,7 +47,7 @@ def compact(
     for i in range(len(src)):
         offsets[i + 1] = offsets[i] + lengths[i]
     out = np.empty(offsets[-1], dtype=np.uint8)
-    for i in range(len(src)):
+    for i in nb.prange(len(src)):
         out[offsets[i] : offsets[i + 1]] = buf[src[i] : src[i] + lengths[i]]
     return out, offsets
 
