@@ -135,14 +135,6 @@ def _rapidfuzz_counts(
     return figure_subs, word_edits
 
 
-def template_counts(
-    tokens: TokenArrays, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(figure substitutions, word edits) of the document pairs ``(a[i], b[i])``."""
-    subs, edits, _ = alignment_counts(tokens, a, b)
-    return subs, edits
-
-
 def alignment_counts(
     tokens: TokenArrays, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -221,7 +213,7 @@ def is_template_sibling(
         figure=np.concatenate([figure_a, figure_b]).astype(np.bool_),
     )
     one, two = np.array([0]), np.array([1])
-    subs, edits = template_counts(tokens, one, two)
+    subs, edits, _ = alignment_counts(tokens, one, two)
     shorter = np.array([min(len(tokens_a), len(tokens_b))])
     sibling = bool(template_verdicts(subs, edits, shorter)[0])
     return sibling, template_reason(int(subs[0]), int(edits[0]))
