@@ -27,75 +27,21 @@ import numpy.typing as npt
 import polars as pl
 
 from dedup.charclass import lower_table, table
+from dedup.passages.stats import dup_units, slot, table_key, table_size
 from dedup.passages.tokens import (
-    L_END,
-    L_START,
-    L_TOK0,
-    L_TOK1,
     N_LINE_FIELDS,
     N_TOK_FIELDS,
     doc_tokens,
     lower_start_table,
     prepare_batch,
 )
-from dedup.shingle import POLY, gram_hash
+from dedup.shingle import POLY
 
 #: Columns of :func:`farm_repetition`: ``dup_line_char_frac``,
 #: ``dup_para_char_frac``, ``dup_5gram_char_frac``.
 LINE, PARAGRAPH, NGRAM = 0, 1, 2
 #: The n of the repeated n-gram statistic.
 GRAM = 5
-
-
-@nb.njit(inline="always", cache=True)
-def _key(h: np.uint64) -> np.uint64:
-    # 0 marks an empty slot; the low bit is given up so no key is 0 (as in
-    # dedup.passages.stats, whose keys these must equal).
-    return h | np.uint64(1)
-
-
-@nb.njit(inline="always", cache=True)
-def _slot(keys: npt.NDArray[np.uint64], mask: int, key: np.uint64) -> np.int64:
-    """Slot of *key* in an open-addressing table, or the empty slot it would take."""
-    i = np.int64(key & np.uint64(mask))
-    while keys[i] != 0 and keys[i] != key:
-        i = (i + 1) & mask
-    return i
-
-
-@nb.njit(cache=True)
-def _dup_chars(
-    keys: npt.NDArray[np.uint64],
-    mask: int,
-    hashes: npt.NDArray[np.uint64],
-    lines: npt.NDArray[np.int64],
-    n_lines: int,
-    paragraphs: bool,
-) -> int:
-    """Characters of the lines (or blank-line separated blocks) seen before."""
-    keys[: mask + 1] = 0
-    dup_chars = 0
-    j = 0
-    while j < n_lines:
-        if lines[j, L_START] < 0:
-            j += 1
-            continue
-        first = j
-        last = j
-        if paragraphs:
-            while last + 1 < n_lines and lines[last + 1, L_START] >= 0:
-                last += 1
-        t0 = lines[first, L_TOK0]
-        t1 = lines[last, L_TOK1]
-        if t1 > t0:
-            k = _key(gram_hash(hashes, t0, t1 - t0))
-            s = _slot(keys, mask, k)
-            if keys[s] == k:
-                dup_chars += lines[last, L_END] - lines[first, L_START]
-            else:
-                keys[s] = k
-        j = last + 1
-    return dup_chars
 
 
 @nb.njit(cache=True)
@@ -119,10 +65,10 @@ def _dup_gram_chars(
         h = hashes[i]
         for k in range(1, GRAM):
             h = h * POLY + hashes[i + k]
-        grams[i] = _key(h + np.uint64(GRAM))
+        grams[i] = table_key(h + np.uint64(GRAM))
     keys[: mask + 1] = 0
     for i in range(m):
-        s = _slot(keys, mask, grams[i])
+        s = slot(keys, mask, grams[i])
         if keys[s] != grams[i]:
             keys[s] = grams[i]
             counts[s] = 1
@@ -144,7 +90,7 @@ def _dup_gram_chars(
     i = 0
     while i < m:
         if repeats[i]:
-            s = _slot(keys, mask, grams[i])
+            s = slot(keys, mask, grams[i])
             if keys[s] == grams[i]:
                 for t in range(i, i + GRAM):
                     chars += toks[t, 1] - toks[t, 0]
@@ -153,14 +99,6 @@ def _dup_gram_chars(
             keys[s] = grams[i]
         i += 1
     return chars
-
-
-@nb.njit(cache=True)
-def _table_size(n_items: int) -> int:
-    size = 1
-    while size < 2 * n_items + 2:
-        size *= 2
-    return size
 
 
 @nb.njit(parallel=True, cache=True)
@@ -186,7 +124,7 @@ def _batch(
         lines = np.empty((max_cap, N_LINE_FIELDS), dtype=np.int64)
         grams = np.empty(max_cap, dtype=np.uint64)
         slots = np.empty(max_cap, dtype=np.int64)
-        size = _table_size(2 * max_cap)
+        size = table_size(2 * max_cap)
         keys = np.empty(size, dtype=np.uint64)
         counts = np.empty(size, dtype=np.int32)
         for d in range(th * step, min(n_docs, (th + 1) * step)):
@@ -206,11 +144,14 @@ def _batch(
                 lines,
             )
             # The table size of dedup.passages.stats: same probing, same keys.
-            mask = _table_size(n + nl) - 1
+            mask = table_size(n + nl) - 1
             total = n_chars[d]
-            c = _dup_chars(keys, mask, hashes, lines, nl, False)
+            # dup_units leaves the table as empty as it finds it; the 5-gram
+            # pass below does not, so the table is cleared for each document.
+            keys[: mask + 1] = 0
+            _, _, c = dup_units(keys, mask, slots, hashes, lines, nl, False)
             out[d, LINE] = min(1.0, c / total)
-            c = _dup_chars(keys, mask, hashes, lines, nl, True)
+            _, _, c = dup_units(keys, mask, slots, hashes, lines, nl, True)
             out[d, PARAGRAPH] = min(1.0, c / total)
             c = _dup_gram_chars(keys, counts, mask, hashes, toks, n, grams, slots)
             out[d, NGRAM] = min(1.0, c / total)

@@ -63,7 +63,7 @@ N_STATS = len(STAT_COLUMNS)
 
 
 @nb.njit(inline="always", cache=True)
-def _slot(keys: npt.NDArray[np.uint64], mask: int, key: np.uint64) -> np.int64:
+def slot(keys: npt.NDArray[np.uint64], mask: int, key: np.uint64) -> np.int64:
     """Slot of *key* in an open-addressing table, or the empty slot it would take."""
     i = np.int64(key & np.uint64(mask))
     while keys[i] != 0 and keys[i] != key:
@@ -72,8 +72,8 @@ def _slot(keys: npt.NDArray[np.uint64], mask: int, key: np.uint64) -> np.int64:
 
 
 @nb.njit(inline="always", cache=True)
-def _key(h: np.uint64) -> np.uint64:
-    # 0 marks an empty slot; the low bit is given up so no key is 0.
+def table_key(h: np.uint64) -> np.uint64:
+    """*h* as a table key: 0 marks an empty slot, so the low bit is set."""
     return h | np.uint64(1)
 
 
@@ -87,7 +87,7 @@ def _word_chars(toks: npt.NDArray[np.int64], a: int, b: int) -> int:
 
 
 @nb.njit(cache=True)
-def _dup_units(
+def dup_units(
     keys: npt.NDArray[np.uint64],
     mask: int,
     slots: npt.NDArray[np.int64],
@@ -118,8 +118,8 @@ def _dup_units(
         t1 = lines[last, L_TOK1]
         if t1 > t0:
             units += 1
-            k = _key(gram_hash(hashes, t0, t1 - t0))
-            s = _slot(keys, mask, k)
+            k = table_key(gram_hash(hashes, t0, t1 - t0))
+            s = slot(keys, mask, k)
             if keys[s] == k:
                 dups += 1
                 dup_chars += lines[last, L_END] - lines[first, L_START]
@@ -155,11 +155,11 @@ def doc_stats(
     if n_chars <= 0:
         return
     mask = table_size(n + n_lines) - 1
-    units, dups, chars = _dup_units(keys, mask, slots, hashes, lines, n_lines, False)
+    units, dups, chars = dup_units(keys, mask, slots, hashes, lines, n_lines, False)
     if units:
         out[0] = dups / units
         out[1] = min(1.0, chars / n_chars)
-    units, dups, chars = _dup_units(keys, mask, slots, hashes, lines, n_lines, True)
+    units, dups, chars = dup_units(keys, mask, slots, hashes, lines, n_lines, True)
     if units:
         out[2] = dups / units
         out[3] = min(1.0, chars / n_chars)
@@ -206,8 +206,8 @@ def _top_ngrams(
         for j in range(n_live):
             i = live[j]
             acc[i] = acc[i] * POLY + hashes[i + g - 1]
-            k = _key(acc[i] + gg)
-            s = _slot(keys, mask, k)
+            k = table_key(acc[i] + gg)
+            s = slot(keys, mask, k)
             if keys[s] != k:
                 keys[s] = k
                 # (first position << 32) + count: one word per slot.
@@ -271,8 +271,8 @@ def _dup_ngrams(
             i = live[j]
             if i < resume:
                 continue
-            k = _key(acc[i] + gg)
-            s = _slot(keys, mask, k)
+            k = table_key(acc[i] + gg)
+            s = slot(keys, mask, k)
             if keys[s] == k:
                 repeated += _word_chars(toks, i, i + g)
                 resume = i + g
