@@ -13,11 +13,17 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
+#: UTF-8 data and int64 offsets of a string column (:func:`string_buffers`).
+Buffers = tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]
 
-def string_buffers(
-    texts: pl.Series,
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    """UTF-8 data and int64 offsets of *texts* (nulls read as empty strings)."""
+
+def string_buffers(texts: pl.Series) -> Buffers:
+    """UTF-8 data and int64 offsets of *texts* (nulls read as empty strings).
+
+    polars holds strings in its own layout, so each call converts (and
+    copies) the whole column: a caller that hands one column to several
+    kernels converts it once and passes the buffers on.
+    """
     arr = texts.fill_null("").to_arrow()
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()

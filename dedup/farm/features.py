@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from dedup.arrow import Buffers
 from dedup.charclass import CLASS_MASK, DIGIT, IGNORE, SEP, SOLO, lower_table, table
 from dedup.farm import lexicon
 from dedup.farm.paragraphs import Segments, _is_space, segment
@@ -718,7 +719,8 @@ def _scan(
     n_par = len(byte_start)
     # Column-major (one row of ``by_col`` per raw count): the assembly reads
     # whole columns, and transposing a batch afterwards costs a full copy.
-    by_col = np.zeros((N_RAW, n_par), dtype=np.float64)
+    # Not zeroed: every field of every paragraph is written below.
+    by_col = np.empty((N_RAW, n_par), dtype=np.float64)
     hashes = np.zeros(n_par, dtype=np.uint64)
     max_bytes = 1
     max_par = 1
@@ -735,6 +737,9 @@ def _scan(
         uniq_w = np.empty(max_bytes, dtype=np.float64)
         p_tok = np.empty(max_par + 1, dtype=np.int64)
         coh = np.empty(max_par, dtype=np.float64)
+        # One paragraph's counts, contiguous: the scan adds to them token by
+        # token, and a column of ``by_col`` has its fields a whole batch apart.
+        row = np.empty(N_RAW, dtype=np.float64)
         v_keys = np.full(_vocab_size(max_bytes), -1, dtype=np.int64)
         v_ids = np.empty(len(v_keys), dtype=np.int64)
         cap = min(max_bytes, IDF_BUCKETS)
@@ -747,6 +752,7 @@ def _scan(
             tpos = 0
             for p in range(p0, p1):
                 p_tok[p - p0] = tpos
+                row[:] = 0.0
                 tpos, hashes[p] = _scan_paragraph(
                     data,
                     byte_start[p],
@@ -755,10 +761,11 @@ def _scan(
                     lower,
                     keys,
                     bits,
-                    by_col[:, p],
+                    row,
                     tok_buf,
                     tpos,
                 )
+                by_col[:, p] = row
             p_tok[p1 - p0] = tpos
             _intern_article(tok_buf, tpos, idf, v_keys, v_ids, v_idf, v_slot)
             for p in range(p0, p1):
@@ -826,9 +833,14 @@ def feature_index(name: str) -> int:
     return _INDEX[name]
 
 
-def extract(texts: pl.Series, resources: Resources) -> FeatureBatch:
-    """Segment *texts* (one article each) and compute every paragraph's features."""
-    seg = segment(texts)
+def extract(
+    texts: pl.Series, resources: Resources, buffers: Buffers | None = None
+) -> FeatureBatch:
+    """Segment *texts* (one article each) and compute every paragraph's features.
+
+    *buffers*: :func:`~dedup.arrow.string_buffers` of *texts*, if at hand.
+    """
+    seg = segment(texts, buffers)
     raw, hashes = _scan(
         seg.data,
         seg.doc_start,

@@ -46,7 +46,7 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
-from dedup.arrow import string_buffers
+from dedup.arrow import Buffers, string_buffers
 from dedup.charclass import CLASS_MASK, DIGIT, WORD, lower_table, table
 from dedup.shingle import _decode
 
@@ -489,8 +489,11 @@ class Segments:
         return series.cast(pl.String)
 
 
-def segment(texts: pl.Series) -> Segments:
+def segment(texts: pl.Series, buffers: Buffers | None = None) -> Segments:
     r"""Paragraphs of every text of *texts* (nulls read as empty texts).
+
+    *buffers*: :func:`~dedup.arrow.string_buffers` of *texts*, when the
+    caller already has them.
 
     Example:
         >>> import polars as pl
@@ -499,7 +502,7 @@ def segment(texts: pl.Series) -> Segments:
         ([0, 2, 3], ['a', 'b', 'c'])
 
     """
-    data, offsets = string_buffers(texts)
+    data, offsets = buffers if buffers is not None else string_buffers(texts)
     doc_start, b0, b1, c0, c1 = _segment(
         data,
         np.ascontiguousarray(offsets, dtype=np.int64),

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from dedup.arrow import Buffers
 from dedup.charclass import lower_table, table
 from dedup.passages.stats import dup_units, slot, table_key, table_size
 from dedup.passages.tokens import (
@@ -157,17 +158,20 @@ def _batch(
             out[d, NGRAM] = min(1.0, c / total)
 
 
-def farm_repetition(texts: pl.Series) -> npt.NDArray[np.float64]:
+def farm_repetition(
+    texts: pl.Series, buffers: Buffers | None = None
+) -> npt.NDArray[np.float64]:
     """``(len(texts), 3)`` repetition fractions: lines, paragraphs, 5-grams.
 
-    Nulls count as empty texts (zeros).
+    Nulls count as empty texts (zeros). *buffers*:
+    :func:`~dedup.arrow.string_buffers` of *texts*, if at hand.
 
     Example:
         >>> farm_repetition(pl.Series(["a b c d e a b c d e"]))[0, NGRAM].round(2)
         np.float64(0.26)
 
     """
-    prep = prepare_batch(texts)
+    prep = prepare_batch(texts, buffers=buffers)
     out = np.zeros((prep.n_docs, 3), dtype=np.float64)
     if prep.n_docs:
         _batch(

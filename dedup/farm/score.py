@@ -38,7 +38,7 @@ import numpy.typing as npt
 import polars as pl
 import zstandard
 
-from dedup.arrow import string_buffers
+from dedup.arrow import Buffers, string_buffers
 from dedup.errors import ConfigError
 from dedup.farm import reasons
 from dedup.farm.features import extract
@@ -295,7 +295,9 @@ def score_batch(
     """Paragraph and document frames of one batch (and stage timings)."""
     clock = time.perf_counter()
     texts = batch[TEXT].fill_null("")
-    feats = extract(texts, model.resources)
+    # Converted once: segmentation, repetition and compression all read them.
+    buffers = string_buffers(texts)
+    feats = extract(texts, model.resources, buffers)
     seg = feats.segments
     doc = seg.doc_index()
     t_features = time.perf_counter() - clock
@@ -334,7 +336,7 @@ def score_batch(
         },
         schema=FARM_PARAGRAPHS_SCHEMA,
     )
-    docs = _doc_frame(batch, texts, feats.raw, doc, proba, flag, family_col)
+    docs = _doc_frame(batch, texts, buffers, feats.raw, doc, proba, flag, family_col)
     t_output = time.perf_counter() - clock
     return (
         paragraphs,
@@ -346,6 +348,7 @@ def score_batch(
 def _doc_frame(
     batch: pl.DataFrame,
     texts: pl.Series,
+    buffers: Buffers,
     raw: npt.NDArray[np.float64],
     doc: npt.NDArray[np.int64],
     proba: npt.NDArray[np.float64],
@@ -369,10 +372,10 @@ def _doc_frame(
         np.float64
     )
     n_kinds, top = _kinds(doc, flag, family_col, n_docs)
-    rep = farm_repetition(texts)
+    rep = farm_repetition(texts, buffers)
     repeated = np.maximum(rep[:, LINE], rep[:, PARAGRAPH])
     ngram_rep = rep[:, NGRAM]
-    compression = _compression(texts)
+    compression = _compression(buffers)
     score = farm_score(
         evidence, n_kinds, fraction, repeated, ngram_rep, compression, total
     )
@@ -440,7 +443,7 @@ def _kinds(
 _ZSTD = zstandard.ZstdCompressor(level=1)
 
 
-def _compression(texts: pl.Series) -> npt.NDArray[np.float64]:
+def _compression(buffers: Buffers) -> npt.NDArray[np.float64]:
     """Compressed over raw UTF-8 size of each text (1.0 for an empty one).
 
     zstd level 1 with one reused context: it sees text that repeats itself as
@@ -448,11 +451,11 @@ def _compression(texts: pl.Series) -> npt.NDArray[np.float64]:
     fraction of the cost, which for short wire items is mostly zlib setting up
     its tables on every call.
     """
-    out = np.ones(len(texts), dtype=np.float64)
+    data, offsets = buffers
+    out = np.ones(len(offsets) - 1, dtype=np.float64)
     compress = _ZSTD.compress
     # Views of the Arrow buffer: the UTF-8 bytes without a Python string or
     # an encoded copy per text.
-    data, offsets = string_buffers(texts)
     view = data.data
     for i, (a, b) in enumerate(itertools.pairwise(offsets.tolist())):
         if b > a:

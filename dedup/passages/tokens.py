@@ -44,7 +44,7 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
-from dedup.arrow import string_buffers
+from dedup.arrow import Buffers, string_buffers
 from dedup.charclass import CLASS_MASK, IGNORE, SLOW, SOLO, WORD, lower_table, table
 from dedup.normalize import _fold
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, _decode, fmix64
@@ -476,17 +476,20 @@ class PreparedBatch:
         return np.diff(self.offsets) + 4
 
 
-def prepare_batch(texts: pl.Series, *, nfkc: bool = True) -> PreparedBatch:
+def prepare_batch(
+    texts: pl.Series, *, nfkc: bool = True, buffers: Buffers | None = None
+) -> PreparedBatch:
     """Buffers, NFKC maps and lengths of *texts* for the compiled kernels.
 
     ``nfkc=False`` when the caller knows that no text needs normalising (pass
     two, for a chunk that needed none in pass one): the check is skipped and
-    ``n_chars`` is left empty.
+    ``n_chars`` is left empty. *buffers*: :func:`~dedup.arrow.string_buffers`
+    of *texts*, when the caller already has them.
     """
     from dedup.shingle import needs_nfkc
 
     texts = texts.fill_null("").rechunk()
-    data, offsets = string_buffers(texts)
+    data, offsets = buffers if buffers is not None else string_buffers(texts)
     # The input's own lengths, before any text is normalised below.
     n_bytes = np.diff(offsets)
     n_docs = len(texts)

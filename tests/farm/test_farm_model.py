@@ -97,3 +97,24 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
         again.classifier.predict_proba(x), model.classifier.predict_proba(x)
     )
     np.testing.assert_allclose(again.resources.idf, model.resources.idf)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("n", [0, 1, model_mod.SCORE_BLOCK + 37])
+def test_blocked_scores_equal_row_by_row_sums_to_the_bit(order: str, n: int) -> None:
+    # The kernel scores a block of rows at once; each row's sum must still
+    # add its terms in feature order, as einsum and a plain loop do.
+    rng = np.random.default_rng(5)
+    X = np.asarray(rng.normal(size=(n, 7)) * 3.0, order=order)
+    mean, scale = rng.normal(size=7), rng.uniform(0.5, 2.0, size=7)
+    W, b = rng.normal(size=(4, 7)), rng.normal(size=4)
+    want = np.empty((n, 4))
+    for i in range(n):
+        z = [(X[i, j] - mean[j]) / scale[j] for j in range(7)]
+        for k in range(4):
+            s = 0.0
+            for j in range(7):
+                s += z[j] * W[k, j]
+            want[i, k] = s + b[k]
+    got = model_mod._standard_scores(X, mean, scale, W, b)
+    assert np.array_equal(got, want)
