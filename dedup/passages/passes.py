@@ -29,7 +29,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
-from dedup.passages.stats import doc_stats, new_scratch
+from dedup.passages.stats import doc_stats, new_scratch, span_hash
 from dedup.passages.tokens import (
     L_END,
     L_LOWER,
@@ -48,7 +48,7 @@ from dedup.passages.tokens import (
     tokens_of,
 )
 from dedup.passages.winnow import contains, kgram_hashes, winnow
-from dedup.shingle import fmix64, gram_hash, gram_hashes
+from dedup.shingle import fmix64, gram_hashes
 
 #: Tokens between two checkpoints of pass 1 (see :func:`first_pass`).
 CHECKPOINT = 8
@@ -88,9 +88,9 @@ def line_eligible(lines: npt.NDArray[np.int64], j: int, n_lines: int) -> bool:
 def line_key(
     hashes: npt.NDArray[np.uint64], lines: npt.NDArray[np.int64], j: int
 ) -> np.uint64:
-    """Hash of line *j*'s normalised words."""
+    """Hash of line *j*'s normalised words (``gram_hash``, salted, mixed again)."""
     t0 = lines[j, L_TOK0]
-    return fmix64(gram_hash(hashes, t0, lines[j, L_TOK1] - t0) ^ LINE_SALT)
+    return fmix64(span_hash(hashes, t0, lines[j, L_TOK1] - t0) ^ LINE_SALT)
 
 
 @nb.njit(parallel=True, cache=True)
