@@ -170,6 +170,9 @@ def verify_pairs(
         la, lb = np.searchsorted(involved, a), np.searchsorted(involved, b)
         sim, jac = overlap(sets, la, lb)
         del sets
+        # A word shingle starts at each token but the last n - 1.
+        word = config.shingle == "word"
+        n_tokens = n_shingles[involved] + (config.ngram - 1) if word else None
         by_shingles = (sim >= config.threshold) & (jac >= config.min_jaccard)
         near = ~by_shingles & _worth_aligning(sim, n_shingles[a], n_shingles[b], config)
         pick = np.flatnonzero(by_shingles | near)
@@ -183,6 +186,7 @@ def verify_pairs(
                 whole,
                 data,
                 offsets,
+                n_tokens,
                 la[pick],
                 lb[pick],
                 config,
@@ -222,17 +226,20 @@ def _worth_aligning(
 def _tokens_of_pairs(
     data: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],
+    n_tokens: npt.NDArray[np.int64] | None,
     la: npt.NDArray[np.int64],
     lb: npt.NDArray[np.int64],
 ) -> tuple[TokenArrays, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Word tokens of the documents of the pairs (la, lb) of a chunk.
 
     Returns the tokens and each pair's two indices into them. Only the
-    documents of pairs that need an alignment are tokenised.
+    documents of pairs that need an alignment are tokenised. *n_tokens*, each
+    chunk document's token count when known, sizes the arrays exactly.
     """
     docs = _distinct(la, lb)
     sub, sub_offsets = compact(data, offsets[:-1][docs], np.diff(offsets)[docs])
-    tokens = tokens_of_buffers(sub, sub_offsets)
+    counts = None if n_tokens is None else n_tokens[docs]
+    tokens = tokens_of_buffers(sub, sub_offsets, counts)
     return tokens, np.searchsorted(docs, la), np.searchsorted(docs, lb)
 
 
@@ -245,6 +252,7 @@ def _judge(
     whole: npt.NDArray[np.uint64],
     data: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],
+    n_tokens: npt.NDArray[np.int64] | None,
     la: npt.NDArray[np.int64],
     lb: npt.NDArray[np.int64],
     config: ScanConfig,
@@ -254,11 +262,11 @@ def _judge(
     Pairs above the shingle thresholds are duplicates; the *near* ones only if
     their words align (``config.edit_similarity``). Both then get the template
     check unless their texts are identical. *la*, *lb* index the chunk's
-    texts (*data*, *offsets*).
+    texts (*data*, *offsets*; *n_tokens*: their token counts, if known).
     """
     identical = whole[a] == whole[b]
     align = np.flatnonzero(near | (~identical & config.template_check))
-    tokens, ta, tb = _tokens_of_pairs(data, offsets, la[align], lb[align])
+    tokens, ta, tb = _tokens_of_pairs(data, offsets, n_tokens, la[align], lb[align])
     subs, edits, distance = alignment_counts(tokens, ta, tb)
     words = np.ones(len(a))
     words[align] = word_similarity(distance, tokens.counts[ta], tokens.counts[tb])

@@ -34,6 +34,7 @@ from dedup.shingle import (
     token_arrays,
     token_hashes,
     tokenize,
+    tokens_of_buffers,
 )
 
 TEXTS = {
@@ -426,6 +427,21 @@ def _check_shingles_match(texts: list[str]) -> None:
         m = tokenize(data, *span, classes, lower, hashes, figure)
         assert token_hashes(data, *span, classes, lower, tab, wide, items) == m, text
         assert (hashes[:m] == wide[:m]).all(), text
+        # The verification's token arrays (ASCII texts take a faster path)
+        # carry the same hashes and figure flags, sized exactly or not.
+        for counts in (None, [m]):
+            one_offsets = offsets[d : d + 2] - offsets[d]
+            arrays = tokens_of_buffers(data[span[0] : span[1]], one_offsets, counts)
+            got_hashes, got_figure = arrays.get(0)
+            assert got_hashes.tolist() == hashes[:m].tolist(), text
+            assert got_figure.tolist() == figure[:m].tolist(), text
+
+
+def test_fast_paths_flag_every_digit_as_a_figure() -> None:
+    # Every ASCII digit, alone, inside a word and at a text's ends.
+    _check_shingles_match(
+        [f"{d} x{d}y {d}0 end {d}" for d in "0123456789"] + ["9", "a b", ""]
+    )
 
 
 @settings(deadline=None)
