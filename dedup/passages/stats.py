@@ -45,7 +45,7 @@ from dedup.passages.tokens import (
     prepare_batch,
     tokens_of,
 )
-from dedup.shingle import POLY, POLY2, POLY3, POLY4, fmix64
+from dedup.shingle import POLY, _poly, fmix64
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -90,22 +90,11 @@ def _word_chars(toks: npt.NDArray[np.int64], a: int, b: int) -> int:
 def span_hash(hashes: npt.NDArray[np.uint64], i: int, n: int) -> np.uint64:
     """:func:`dedup.shingle.gram_hash` of ``hashes[i:i + n]``, four words a step.
 
-    The same value (the polynomial is regrouped, exactly, modulo 2**64), with
-    a quarter of the dependent multiplies: a line is tens of words long.
+    The same value: the polynomial is regrouped exactly (modulo 2**64) by the
+    whole-text hash of the signature pass, with a quarter of the dependent
+    multiplies; a line is tens of words long.
     """
-    h = np.uint64(n)
-    j = i
-    end = i + n
-    while j + 4 <= end:
-        h = h * POLY4 + (
-            hashes[j] * POLY3 + hashes[j + 1] * POLY2 + hashes[j + 2] * POLY
-            + hashes[j + 3]
-        )  # fmt: skip
-        j += 4
-    while j < end:
-        h = h * POLY + hashes[j]
-        j += 1
-    return fmix64(h)
+    return fmix64(_poly(hashes[i : i + n], n))
 
 
 @nb.njit(cache=True)
