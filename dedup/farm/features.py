@@ -127,6 +127,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "phrase_x_sentence",
     "phrase_x_short",
     "phrase_cover",
+    "phrase_label",
     "editor_note",
     "dateline",
     "url",
@@ -199,6 +200,7 @@ FEATURE_GROUP: dict[str, str] = {
     "phrase_x_sentence": "phrase",
     "phrase_x_short": "phrase",
     "phrase_cover": "phrase",
+    "phrase_label": "phrase",
     "furniture_rate": "phrase",
     "separators": "navigation",
     "url": "navigation",
@@ -857,6 +859,7 @@ def extract(
     flags = _pattern_flags(seg, par_texts)
     pattern = {name: flags[:, i] for i, name in enumerate(_PATTERNS)}
     pattern[COVER] = _phrase_cover(par_texts, flags)
+    pattern[LABEL] = _phrase_label(par_texts, flags)
     values, ratio, topic = _assemble(seg, raw, hashes, pattern)
     return FeatureBatch(
         seg, values, raw, par_texts, flags.astype(bool), hashes, ratio, topic
@@ -882,8 +885,14 @@ def _pattern_flags(seg: Segments, texts: pl.Series) -> npt.NDArray[np.float64]:
 
 #: Key of the phrase-coverage column in the ``pattern`` dict of ``_assemble``.
 COVER = "_cover"
+#: Key of the phrase-label column in the ``pattern`` dict of ``_assemble``.
+LABEL = "_label"
+#: The lead of a line up to its first separator ("Also read »", "Tags:",
+#: "Sponsored |", "Read more..."), symbols before it skipped.
+_LEAD = r"^[^\p{L}\p{N}]*(.{1,60}?)\s*(?::|\||»|>>|›|→|\.\.\.|…|\s[-–—]\s)"
 _PATTERN_NAMES = list(_PATTERNS)
 _FILLER_COLUMNS = [i for i, n in enumerate(_PATTERN_NAMES) if n in FILLER_PATTERNS]
+_FILLER_REGEXES = [_PATTERNS[_PATTERN_NAMES[i]] for i in _FILLER_COLUMNS]
 
 
 def _phrase_cover(
@@ -907,20 +916,59 @@ def _phrase_cover(
     hit = np.flatnonzero(flags[:, _FILLER_COLUMNS].max(axis=1) > 0)
     if not len(hit):
         return out
-    word = r"[\p{L}\p{N}]"
-    rest = pl.col("p")
-    for i in _FILLER_COLUMNS:
-        rest = rest.str.replace_all(_PATTERNS[_PATTERN_NAMES[i]], "")
+    total, left = _letters_left(pl.col("p"), _FILLER_REGEXES)
     counted = (
         pl.DataFrame({"p": texts.gather(hit)})
-        .select(
-            pl.col("p").str.count_matches(word).alias("all"),
-            rest.str.count_matches(word).alias("rest"),
-        )
+        .select(total.alias("all"), left.alias("rest"))
         .to_numpy()
         .astype(np.float64)
     )
     out[hit] = 1.0 - counted[:, 1] / np.maximum(counted[:, 0], 1.0)
+    return out
+
+
+def _letters_left(col: pl.Expr, patterns: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """Letters and digits of *col*, and those left once *patterns* are cut."""
+    rest = col
+    for p in patterns:
+        rest = rest.str.replace_all(p, "")
+    word = r"[\p{L}\p{N}]"
+    return col.str.count_matches(word), rest.str.count_matches(word)
+
+
+def _phrase_label(
+    texts: pl.Series, flags: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """1.0 where the lead before a separator is a filler phrase and nothing else.
+
+    Page furniture of every kind is a label that names what follows: "Also
+    read » <headline>", "Next Post: <headline>", "Sponsored | <brand>",
+    "Tags: a, b", "Advertisement - Scroll to continue". The part after the
+    label may be on the article's own topic (a related headline), so
+    coherence cannot tell such a line from content, and the phrase covers
+    too little of it for :func:`_phrase_cover`; that the label is *all*
+    phrase can. A news line that starts with such a word ("Share prices:
+    ...", "Home Savings Bank <HMSB> ...") has more than the phrase before
+    its first separator, or no separator (the model weighs the few that do
+    not). Only paragraphs with a match are
+    looked at.
+
+        >>> t = pl.Series(["▶ Also read » Bank issues notes",
+        ...                "Officials also read the report: it was long", "x"])
+        >>> flags = np.zeros((3, len(_PATTERN_NAMES)))
+        >>> flags[:2, _PATTERN_NAMES.index("teaser")] = 1.0
+        >>> _phrase_label(t, flags)
+        array([1., 0., 0.])
+    """
+    out = np.zeros(len(texts), dtype=np.float64)
+    hit = np.flatnonzero(flags[:, _FILLER_COLUMNS].max(axis=1) > 0)
+    if not len(hit):
+        return out
+    total, left = _letters_left(pl.col("p").str.extract(_LEAD, 1), _FILLER_REGEXES)
+    counted = pl.DataFrame({"p": texts.gather(hit)}).select(
+        (total.fill_null(0) > 0) & (left.fill_null(1) == 0)
+    )
+    out[hit] = counted.to_series().to_numpy()
     return out
 
 
@@ -1059,6 +1107,7 @@ def _assemble(
     # A short line matching a filler phrase is almost always page furniture.
     put("phrase_x_short", np.minimum(hits, 1.0) * (tok <= 6))
     put("phrase_cover", pattern[COVER])
+    put("phrase_label", pattern[LABEL])
     for name in ("editor_note", "dateline", "url"):
         put(name, pattern[name])
 

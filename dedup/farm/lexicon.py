@@ -234,12 +234,14 @@ PATTERNS: dict[str, str] = {
         # ("Home sales rose 5%.", "Share prices fell."), so only a short line
         # without a sentence end counts.
         r"|^\W*(?:home|homepage|menu|search|skip\s+to|back\s+to\s+top|share|"
-        r"print|e-?mail|tags?|filed\s+under|posted\s+in|categories|category)\b"
+        r"print|e-?mail|tags?|topics?|sections?|filed\s+under|posted\s+in|categories|"
+        r"category)\b"
         r"[^.!?]{0,60}$"
         r"|\bshare\s+(?:this|on|via)\b|\b(?:facebook|twitter|whatsapp|linkedin|"
         r"pinterest|telegram|reddit)\b.*\b(?:facebook|twitter|whatsapp|linkedin|"
         r"pinterest|telegram|reddit|e-?mail|x)\b"
-        r"|\bleave\s+a\s+(?:comment|reply)\b|\b\d+\s+comments?\b"
+        r"|\b(?:leave|add|post)\s+a\s+(?:comment|reply)\b|^\W*add\s+comment\W*$"
+        r"|\b\d+\s+comments?\b|\bcomments?\s*\(\d+\)"
         # "Posted by admin", "Posted on 3 May 2021": a byline line, not a
         # report that someone "posted on social media".
         r"|^\W*posted\s+(?:by|on|in)\b|\blast\s+updated\b"
@@ -294,9 +296,16 @@ PATTERNS: dict[str, str] = {
         r"|\bi\s+(?:hope\s+this\s+helps|can'?t\s+browse|do\s+not\s+have\s+access|"
         r"don'?t\s+have\s+(?:real-time|access))\b"
         r"|\b(?:let\s+me\s+know|feel\s+free)\s+(?:if|to)\b"
-        r"|^\W*(?:certainly|sure|absolutely|of\s+course)[!,.]\s+here\b"
-        r"|\bhere\s+(?:is|'s)\s+(?:a|an|the|your)\s+(?:\w+\s+){0,2}"
+        r"|^\W*(?:certainly|sure|absolutely|of\s+course)[!,.]\s+(?:here|below)\b"
+        # Hyphenated modifiers ("an SEO-optimized version", "a 600-word
+        # article") are one word here.
+        r"|\b(?:here|below)(?:\s+(?:is|are)|['’]s)\s+(?:a|an|the|your)\s+"
+        r"(?:[\w-]+\s+){0,3}"
         r"(?:version|rewrite|summary|draft|article|revised|rewritten|outline)\b"
+        # The prompt shows through: "based on your outline", "as per your
+        # instructions" (a reader is never given an outline).
+        r"|\b(?:based\s+on|as\s+per|following)\s+your\s+(?:outline|prompt|"
+        r"request|instructions|brief|notes|input)\b"
         r"|\bas\s+of\s+my\s+(?:last|knowledge)\b|\bknowledge\s+cut-?off\b"
         r"|\bi\s+(?:cannot|can'?t)\s+(?:provide|fulfill|assist)\b"
         r"|\bregenerate\s+response\b"

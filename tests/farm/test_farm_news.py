@@ -74,6 +74,20 @@ def _matches(name: str, text: str) -> bool:
         ("cta", "The bank said in a newsletter to clients that rates rise.", False),
         ("cta", "Subscribe to our newsletter for the latest updates", True),
         ("cta", "Sign up for our free daily briefing", True),
+        ("nav", "Topics: Ukraine, Russia, children", True),
+        ("nav", "Sections: News, Politics, Science", True),
+        ("nav", "Sections of the bridge collapsed in the flood.", False),
+        ("nav", "Topics discussed included trade and security.", False),
+        ("nav", "Add comment", True),
+        ("nav", "Comments (12)", True),
+        # Chatbot residue: "Here's" (no space before the 's) and hyphenated
+        # modifiers were missed before; a statement's full text is news.
+        ("chatbot", "Here's an SEO-optimized version of the article:", True),
+        ("chatbot", "Certainly! Here\u2019s a rewritten version of the article:", True),
+        ("chatbot", "Of course! Below is a 600-word news article.", True),
+        ("chatbot", "A news article based on your outline.", True),
+        ("chatbot", "Below is the full text of the statement.", False),
+        ("chatbot", "The charges are based on your income, the agency said.", False),
     ],
 )
 def test_patterns_tell_page_furniture_from_news(
