@@ -277,12 +277,15 @@ def farm_repetition(
     return out
 
 
-def complete(rep: npt.NDArray[np.float64], texts: pl.Series) -> npt.NDArray[np.float64]:
+def complete(
+    rep: npt.NDArray[np.float64], texts: pl.Series, buffers: Buffers | None = None
+) -> npt.NDArray[np.float64]:
     """*rep* with its NaN rows computed by :func:`farm_repetition` from *texts*.
 
     The feature scan fills in the rows of the articles whose tokens it could
     reuse (:attr:`dedup.farm.features.FeatureBatch.repetition`); the others
-    are tokenised here.
+    are tokenised here. *buffers*: :func:`~dedup.arrow.string_buffers` of
+    *texts*, if at hand (used when no row is filled in).
 
     Example:
         >>> rep = np.full((1, 3), np.nan)
@@ -291,6 +294,9 @@ def complete(rep: npt.NDArray[np.float64], texts: pl.Series) -> npt.NDArray[np.f
 
     """
     missing = np.flatnonzero(np.isnan(rep[:, 0]))
+    if len(missing) == len(rep):
+        # No ASCII article at all: no subset to cut out of the buffers.
+        return farm_repetition(texts, buffers)
     if len(missing):
         rep = rep.copy()
         rep[missing] = farm_repetition(texts.gather(missing))

@@ -373,7 +373,7 @@ def _doc_frame(
         np.float64
     )
     n_kinds, top = _kinds(doc, flag, family_col, n_docs)
-    rep = complete(feats.repetition, texts)
+    rep = complete(feats.repetition, texts, buffers)
     repeated = np.maximum(rep[:, LINE], rep[:, PARAGRAPH])
     ngram_rep = rep[:, NGRAM]
     compression = _compression(buffers)
