@@ -987,6 +987,11 @@ def _phrase_cover(
     return out
 
 
+#: Up to this many paragraphs an article's median and copies are found by
+#: quadratic loops (cheaper than sorting copies at this size).
+_SMALL_ARTICLE = 64
+
+
 @nb.njit(cache=True)
 def _within_docs(
     doc_start: npt.NDArray[np.int64],
@@ -1004,9 +1009,29 @@ def _within_docs(
     n_docs = len(doc_start) - 1
     med = np.zeros(n_docs, dtype=np.float64)
     reps = np.zeros(len(hashes), dtype=np.float64)
+    ordered = np.empty(_SMALL_ARTICLE, dtype=np.float64)
     for d in range(n_docs):
         p0, p1 = doc_start[d], doc_start[d + 1]
-        if p1 == p0:
+        k = p1 - p0
+        if k == 0:
+            continue
+        if k <= _SMALL_ARTICLE:
+            # Most articles: an insertion sort into one reused buffer and a
+            # pairwise count, without two sorted copies allocated per
+            # article (the same values: coherences are finite, never -0.0).
+            for a in range(k):
+                v = coh[p0 + a]
+                j = a
+                while j > 0 and ordered[j - 1] > v:
+                    ordered[j] = ordered[j - 1]
+                    j -= 1
+                ordered[j] = v
+            med[d] = ordered[k // 2]
+            for p in range(p0, p1):
+                same = -1
+                for q in range(p0, p1):
+                    same += hashes[q] == hashes[p]
+                reps[p] = same
             continue
         med[d] = np.sort(coh[p0:p1])[(p1 - p0) // 2]
         h = np.sort(hashes[p0:p1])
