@@ -171,29 +171,33 @@ def ascii_lines(
     """
     nl = 0
     t = 0
-    ls = -1
-    le = -1
-    lt0 = 0
-    for i in range(start, end + 1):
-        b = NEWLINE if i == end else int(data[i])
-        if b >= 0x80:
+    a = start
+    while True:
+        # The line data[a:b]: a tight loop to its line feed that also notes
+        # whether any byte is not ASCII, then its ends trimmed of white space.
+        b = a
+        high = 0
+        while b < end and data[b] != NEWLINE:
+            high |= data[b]
+            b += 1
+        if high >= 0x80:
             return -1
-        if b == NEWLINE:
-            while t < n and toks[t, T_START] < i:
-                t += 1
-            lines[nl, L_START] = ls
-            lines[nl, L_END] = le
-            lines[nl, L_TOK0] = lt0
-            lines[nl, L_TOK1] = t
-            nl += 1
-            ls = -1
-            le = -1
-            lt0 = t
-        elif not is_space(b):
-            if ls < 0:
-                ls = i
-            le = i + 1
-    return nl
+        ls = a
+        while ls < b and is_space(data[ls]):
+            ls += 1
+        le = b
+        while le > ls and is_space(data[le - 1]):
+            le -= 1
+        lines[nl, L_START] = ls if le > ls else -1
+        lines[nl, L_END] = le if le > ls else -1
+        lines[nl, L_TOK0] = t
+        while t < n and toks[t, T_START] < b:
+            t += 1
+        lines[nl, L_TOK1] = t
+        nl += 1
+        if b >= end:
+            return nl
+        a = b + 1
 
 
 @nb.njit(parallel=True, cache=True)
