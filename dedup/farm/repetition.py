@@ -13,6 +13,11 @@ The 5-gram statistic takes one pass that counts every 5-gram and a second,
 left to right, over the 5-grams that occur more than once: a 5-gram that
 repeats an earlier one counts its characters and the scan skips past it.
 
+``dedup farm`` tokenises most articles only once: for an ASCII article the
+feature scan's tokens are exactly these tokens, so the scan hands them, with
+the lines of :func:`ascii_lines`, to :func:`doc_repetition` itself; the other
+articles come here (:func:`complete`).
+
     >>> import polars as pl
     >>> stats = farm_repetition(pl.Series(["Also read\nAlso read\nNews", "one"]))
     >>> stats[:, LINE].round(3).tolist(), stats[:, NGRAM].tolist()
