@@ -41,11 +41,14 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from dedup.arrow import Buffers
+from dedup.arrow import Buffers, string_buffers
 from dedup.charclass import CLASS_MASK, DIGIT, IGNORE, SEP, SOLO, lower_table, table
 from dedup.farm import lexicon
 from dedup.farm.paragraphs import Segments, _is_space, segment
 from dedup.farm.prefilter import Prefilter
+from dedup.farm.repetition import ascii_lines, doc_repetition
+from dedup.passages.stats import table_size
+from dedup.passages.tokens import N_LINE_FIELDS, T_END, T_START
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, POLY, _decode, fmix64
 
 #: TF-IDF vectors are hashed into this many buckets (a power of two).
@@ -428,9 +431,15 @@ def _scan_paragraph(
     bits: npt.NDArray[np.uint32],
     row: npt.NDArray[np.float64],
     tok_buf: npt.NDArray[np.int64],
+    tok_hash: npt.NDArray[np.uint64],
+    tok_pos: npt.NDArray[np.int64],
     tpos: int,
 ) -> tuple[int, np.uint64]:
     """Fill *row* for ``data[start:end]``; append token buckets at *tpos*.
+
+    Each token's full hash goes to *tok_hash* and the bytes it spans to
+    ``tok_pos[:, T_START]`` and ``tok_pos[:, T_END]``, for the article's
+    repetition statistics (:func:`_scan`).
 
     Returns the new *tpos* and the paragraph's content hash. The mean idf
     (``R_MEAN_IDF``) is filled in by :func:`_scan` once the article's
@@ -465,7 +474,9 @@ def _scan_paragraph(
     prev_cp = 0
     n_chars = 0
     i = start
+    t_start = start
     while i <= end:
+        at = i
         if i < end:
             cp, i = _decode(data, i)
             n_chars += 1
@@ -480,6 +491,7 @@ def _scan_paragraph(
                 first_vis = cp
             if not in_tok:
                 in_tok = True
+                t_start = at
                 tok_cap = 0x41 <= cp <= 0x5A
                 tok_alpha = False
                 tok_digit = False
@@ -534,6 +546,9 @@ def _scan_paragraph(
                 if tok_digit:
                     digit_tokens += 1
                 tok_buf[tpos] = np.int64(th & bucket_mask)
+                tok_hash[tpos] = th
+                tok_pos[tpos, T_START] = t_start
+                tok_pos[tpos, T_END] = at
                 tpos += 1
                 content = content * POLY + th
                 n_tok += 1
@@ -542,6 +557,9 @@ def _scan_paragraph(
             if c == SOLO:
                 th = fmix64((FNV_OFFSET ^ np.uint64(low)) * FNV_PRIME)
                 tok_buf[tpos] = np.int64(th & bucket_mask)
+                tok_hash[tpos] = th
+                tok_pos[tpos, T_START] = at
+                tok_pos[tpos, T_END] = i
                 tpos += 1
                 content = content * POLY + th
                 n_tok += 1
@@ -582,6 +600,7 @@ def _scan_paragraph(
         last_text = cp
         if not in_tok:
             in_tok = True
+            t_start = at
             tok_cap = low != cp
             tok_alpha = False
             tok_digit = False
@@ -707,6 +726,7 @@ def _coherence(
 @nb.njit(parallel=True, cache=True)
 def _scan(
     data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
     doc_start: npt.NDArray[np.int64],
     byte_start: npt.NDArray[np.int64],
     byte_end: npt.NDArray[np.int64],
@@ -716,9 +736,17 @@ def _scan(
     bits: npt.NDArray[np.uint32],
     idf: npt.NDArray[np.float32],
     n_threads: int,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64]]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+    """Raw counts and content hash of each paragraph; repetition of each article.
+
+    The repetition fractions (:func:`~dedup.farm.repetition.farm_repetition`'s
+    columns) come from the tokens this scan reads anyway, for the articles
+    that are ASCII (where these tokens are exactly those of
+    :func:`~dedup.passages.tokens.doc_tokens`); the other rows are NaN.
+    """
     n_docs = len(doc_start) - 1
     n_par = len(byte_start)
+    rep = np.full((n_docs, 3), np.nan)
     # Column-major (one row of ``by_col`` per raw count): the assembly reads
     # whole columns, and transposing a batch afterwards costs a full copy.
     # Not zeroed: every field of every paragraph is written below.
@@ -731,6 +759,10 @@ def _scan(
         if p1 > p0:
             max_bytes = max(max_bytes, byte_end[p1 - 1] - byte_start[p0] + 1)
         max_par = max(max_par, p1 - p0)
+    # Whole texts, white space around the paragraphs included, for the lines.
+    max_text = 1
+    for d in range(n_docs):
+        max_text = max(max_text, offsets[d + 1] - offsets[d] + 4)
     step = (n_docs + n_threads - 1) // n_threads
     for th in nb.prange(n_threads):
         # A token has at least one byte: max_bytes bounds a document's tokens.
@@ -749,6 +781,14 @@ def _scan(
         v_slot = np.empty(cap, dtype=np.int64)
         acc = np.zeros(cap, dtype=np.float64)
         cnt = np.zeros(cap, dtype=np.int32)
+        # The article's tokens and lines for its repetition statistics.
+        tok_hash = np.empty(max_text, dtype=np.uint64)
+        tok_pos = np.empty((max_text, 2), dtype=np.int64)
+        lines = np.empty((max_text, N_LINE_FIELDS), dtype=np.int64)
+        grams = np.empty(max_text, dtype=np.uint64)
+        slots = np.empty(max_text, dtype=np.int64)
+        r_keys = np.empty(table_size(2 * max_text), dtype=np.uint64)
+        r_counts = np.empty(len(r_keys), dtype=np.int32)
         for d in range(th * step, min(n_docs, (th + 1) * step)):
             p0, p1 = doc_start[d], doc_start[d + 1]
             tpos = 0
@@ -765,10 +805,18 @@ def _scan(
                     bits,
                     row,
                     tok_buf,
+                    tok_hash,
+                    tok_pos,
                     tpos,
                 )
                 by_col[:, p] = row
             p_tok[p1 - p0] = tpos
+            nl = ascii_lines(data, offsets[d], offsets[d + 1], tok_pos, tpos, lines)
+            if nl >= 0:
+                doc_repetition(
+                    tok_hash, tok_pos, tpos, lines, nl, offsets[d + 1] - offsets[d],
+                    r_keys, r_counts, grams, slots, rep[d],
+                )  # fmt: skip
             _intern_article(tok_buf, tpos, idf, v_keys, v_ids, v_idf, v_slot)
             for p in range(p0, p1):
                 # Summed token by token in text order, as the idf of each.
@@ -780,7 +828,7 @@ def _scan(
             _coherence(tok_buf, p_tok, p1 - p0, v_idf, acc, cnt, uniq_b, uniq_w, coh)
             for p in range(p0, p1):
                 by_col[R_COHERENCE, p] = coh[p - p0]
-    return by_col.T, hashes
+    return by_col.T, hashes, rep
 
 
 def _ascii_boundaries(pattern: str) -> str:
@@ -813,6 +861,10 @@ class FeatureBatch:
         cpc_ratio: paragraph commercial-word rate over the rest of its article.
         cpc_topic: index into :data:`lexicon.COMMERCIAL` of the paragraph's
             strongest commercial category (-1 when none).
+        repetition: ``(n_articles, 3)`` repetition fractions of each article
+            (:func:`~dedup.farm.repetition.farm_repetition`'s columns) where
+            the scan could take them from its own tokens, NaN elsewhere
+            (:func:`~dedup.farm.repetition.complete` fills those in).
 
     """
 
@@ -824,6 +876,7 @@ class FeatureBatch:
     hashes: npt.NDArray[np.uint64]
     cpc_ratio: npt.NDArray[np.float64]
     cpc_topic: npt.NDArray[np.int64]
+    repetition: npt.NDArray[np.float64]
 
     def column(self, name: str) -> npt.NDArray[np.float64]:
         """One feature column by name."""
@@ -842,9 +895,11 @@ def extract(
 
     *buffers*: :func:`~dedup.arrow.string_buffers` of *texts*, if at hand.
     """
-    seg = segment(texts, buffers)
-    raw, hashes = _scan(
+    data, offsets = buffers if buffers is not None else string_buffers(texts)
+    seg = segment(texts, (data, offsets))
+    raw, hashes, repetition = _scan(
         seg.data,
+        np.ascontiguousarray(offsets, dtype=np.int64),
         seg.doc_start,
         seg.byte_start,
         seg.byte_end,
@@ -862,7 +917,15 @@ def extract(
     pattern[LABEL] = _phrase_label(par_texts, flags)
     values, ratio, topic = _assemble(seg, raw, hashes, pattern)
     return FeatureBatch(
-        seg, values, raw, par_texts, flags.astype(bool), hashes, ratio, topic
+        seg,
+        values,
+        raw,
+        par_texts,
+        flags.astype(bool),
+        hashes,
+        ratio,
+        topic,
+        repetition,
     )
 
 
@@ -950,8 +1013,7 @@ def _phrase_label(
     phrase can. A news line that starts with such a word ("Share prices:
     ...", "Home Savings Bank <HMSB> ...") has more than the phrase before
     its first separator, or no separator (the model weighs the few that do
-    not). Only paragraphs with a match are
-    looked at.
+    not). Only paragraphs with a match are looked at.
 
         >>> t = pl.Series(["▶ Also read » Bank issues notes",
         ...                "Officials also read the report: it was long", "x"])
@@ -972,6 +1034,11 @@ def _phrase_label(
     return out
 
 
+#: Up to this many paragraphs an article's median and copies are found by
+#: quadratic loops (cheaper than sorting copies at this size).
+_SMALL_ARTICLE = 64
+
+
 @nb.njit(cache=True)
 def _within_docs(
     doc_start: npt.NDArray[np.int64],
@@ -989,9 +1056,29 @@ def _within_docs(
     n_docs = len(doc_start) - 1
     med = np.zeros(n_docs, dtype=np.float64)
     reps = np.zeros(len(hashes), dtype=np.float64)
+    ordered = np.empty(_SMALL_ARTICLE, dtype=np.float64)
     for d in range(n_docs):
         p0, p1 = doc_start[d], doc_start[d + 1]
-        if p1 == p0:
+        k = p1 - p0
+        if k == 0:
+            continue
+        if k <= _SMALL_ARTICLE:
+            # Most articles: an insertion sort into one reused buffer and a
+            # pairwise count, without two sorted copies allocated per
+            # article (the same values: coherences are finite, never -0.0).
+            for a in range(k):
+                v = coh[p0 + a]
+                j = a
+                while j > 0 and ordered[j - 1] > v:
+                    ordered[j] = ordered[j - 1]
+                    j -= 1
+                ordered[j] = v
+            med[d] = ordered[k // 2]
+            for p in range(p0, p1):
+                same = -1
+                for q in range(p0, p1):
+                    same += hashes[q] == hashes[p]
+                reps[p] = same
             continue
         med[d] = np.sort(coh[p0:p1])[(p1 - p0) // 2]
         h = np.sort(hashes[p0:p1])

@@ -175,16 +175,24 @@ def _doc_lines(
         b = data[i]
         if 0x20 < b < 0x80:
             # The commonest case by far, visible ASCII: no decoding, no break
-            # or space tests.
+            # or space tests. Inside a line's text a plain space only moves
+            # on, so the whole run of visible ASCII and spaces is one tight
+            # loop; the line's text then ends at the run's last visible byte.
             if b0 == -1:
                 b0 = i
                 c0 = c
                 fcp = b
-            i += 1
-            c += 1
-            b1 = i
-            c1 = c
-            lcp = b
+            j = i + 1
+            while j < end and 0x20 <= data[j] < 0x80:
+                j += 1
+            k = j
+            while data[k - 1] == 0x20:
+                k -= 1
+            c += j - i
+            b1 = k
+            c1 = c - (j - k)
+            lcp = data[k - 1]
+            i = j
             continue
         if b == 0x20:  # the next commonest: a plain space
             if b0 == -1:
@@ -333,6 +341,17 @@ def _doc_paragraphs(
     return k
 
 
+def _break_bytes() -> npt.NDArray[np.int64]:
+    """1 for the bytes :func:`_line_bounds` counts, 0 for the others."""
+    out = np.zeros(256, dtype=np.int64)
+    out[[*range(0x0A, 0x0E), *range(0x1C, 0x1F), 0x85, 0xE2]] = 1
+    return out
+
+
+# A compile-time constant of the kernel (numba freezes global arrays).
+_BREAK_BYTE = _break_bytes()
+
+
 @nb.njit(cache=True)
 def _line_bounds(
     data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
@@ -349,8 +368,8 @@ def _line_bounds(
     for d in range(n_docs):
         k = 1
         for i in range(offsets[d], offsets[d + 1]):
-            b = data[i]
-            k += (0x0A <= b <= 0x0D) or (0x1C <= b <= 0x1E) or b == 0x85 or b == 0xE2
+            # One table read a byte instead of five comparisons.
+            k += _BREAK_BYTE[data[i]]
         out[d] = k
     return out
 

@@ -367,7 +367,7 @@ def _run(
                 if sym == space and last == space:
                     continue
                 last = sym
-                row = delta[row + sym]
+                row = abs(delta[row + sym])
                 k += 1
                 if depth[row] != k:
                     break
@@ -387,7 +387,11 @@ def _run(
                 continue
             last = sym
             row = delta[row + sym]
-            mask |= floating[row]
+            if row < 0:
+                # Rare (a literal ends here): the output is read only then,
+                # not on every byte.
+                row = -row
+                mask |= floating[row]
         out[p] = mask
     return out
 
@@ -401,7 +405,8 @@ class Prefilter:
         byte_class: input byte -> automaton symbol (ASCII letters folded,
             ASCII white space the symbol of " ").
         delta: ``row + symbol`` -> next row, where a state's row is its
-            number times the number of symbols (a full DFA, flattened).
+            number times the number of symbols (a full DFA, flattened);
+            negated when the next state has floating output.
         floating: per row, the patterns one of whose floating literals ends
             there (indexed by row, so the kernel needs no division).
         anchored: per row, the patterns whose anchored literal is the trie
@@ -539,6 +544,9 @@ def _automaton(
             queue.append(nxt)
     n_rows = len(goto) * n_classes
     rows = (delta * n_classes).ravel().astype(np.int32)
+    # The root has no output, so a row with output is never 0.
+    has_out = np.asarray(out, dtype=np.uint32)[delta.ravel()] != 0
+    rows[has_out] = -rows[has_out]
     floating_out = np.zeros(n_rows, dtype=np.uint32)
     floating_out[::n_classes] = out
     anchored_out = np.zeros(n_rows, dtype=np.uint32)

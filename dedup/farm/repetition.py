@@ -13,6 +13,11 @@ The 5-gram statistic takes one pass that counts every 5-gram and a second,
 left to right, over the 5-grams that occur more than once: a 5-gram that
 repeats an earlier one counts its characters and the scan skips past it.
 
+``dedup farm`` tokenises most articles only once: for an ASCII article the
+feature scan's tokens are exactly these tokens, so the scan hands them, with
+the lines of :func:`ascii_lines`, to :func:`doc_repetition` itself; the other
+articles come here (:func:`complete`).
+
     >>> import polars as pl
     >>> stats = farm_repetition(pl.Series(["Also read\nAlso read\nNews", "one"]))
     >>> stats[:, LINE].round(3).tolist(), stats[:, NGRAM].tolist()
@@ -30,9 +35,16 @@ from dedup.arrow import Buffers
 from dedup.charclass import lower_table, table
 from dedup.passages.stats import dup_units, slot, table_key, table_size
 from dedup.passages.tokens import (
+    L_END,
+    L_START,
+    L_TOK0,
+    L_TOK1,
     N_LINE_FIELDS,
     N_TOK_FIELDS,
+    NEWLINE,
+    T_START,
     doc_tokens,
+    is_space,
     lower_start_table,
     prepare_batch,
 )
@@ -102,6 +114,97 @@ def _dup_gram_chars(
     return chars
 
 
+@nb.njit(cache=True)
+def doc_repetition(
+    hashes: npt.NDArray[np.uint64],
+    toks: npt.NDArray[np.int64],
+    n: int,
+    lines: npt.NDArray[np.int64],
+    nl: int,
+    total: int,
+    keys: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.int32],
+    grams: npt.NDArray[np.uint64],
+    slots: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float64],
+) -> None:
+    """Write one document's three fractions to *out* (zeros for an empty text).
+
+    *hashes*, *toks* (its ``T_START`` and ``T_END`` columns are read) and
+    *lines* (``L_START``, ``L_END``, ``L_TOK0``, ``L_TOK1``) describe the
+    document's *n* tokens and *nl* lines as :func:`doc_tokens` does; *total*
+    is its length in characters. Scratch: *keys* and *counts* of at least
+    ``table_size(n + nl)`` slots, *grams* and *slots* of at least ``n + nl``.
+    """
+    if total <= 0:
+        out[:] = 0.0
+        return
+    # The table size of dedup.passages.stats: same probing, same keys.
+    mask = table_size(n + nl) - 1
+    # dup_units leaves the table as empty as it finds it; the 5-gram pass
+    # does not, so the table is cleared for each document.
+    keys[: mask + 1] = 0
+    _, _, c = dup_units(keys, mask, slots, hashes, lines, nl, False)
+    out[LINE] = min(1.0, c / total)
+    _, _, c = dup_units(keys, mask, slots, hashes, lines, nl, True)
+    out[PARAGRAPH] = min(1.0, c / total)
+    c = _dup_gram_chars(keys, counts, mask, hashes, toks, n, grams, slots)
+    out[NGRAM] = min(1.0, c / total)
+
+
+@nb.njit(cache=True)
+def ascii_lines(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    toks: npt.NDArray[np.int64],
+    n: int,
+    lines: npt.NDArray[np.int64],
+) -> int:
+    r"""The lines of an ASCII text as :func:`doc_tokens` gives them, from its tokens.
+
+    ``data[start:end]`` is the text and ``toks[:n, T_START]`` the byte where
+    each of its tokens starts. Returns the number of lines, or -1 when the
+    text is not ASCII (the caller tokenises it with :func:`doc_tokens`).
+    Positions are bytes of *data*, which in ASCII are characters shifted by
+    *start*: the statistics only read differences of them.
+
+    In ASCII every character is its own byte, letters and digits are the only
+    word characters and no character is ignored, so a line (split at ``\n``)
+    runs from its first to past its last character that is not white space,
+    and holds the tokens that start in it.
+    """
+    nl = 0
+    t = 0
+    a = start
+    while True:
+        # The line data[a:b]: a tight loop to its line feed that also notes
+        # whether any byte is not ASCII, then its ends trimmed of white space.
+        b = a
+        high = 0
+        while b < end and data[b] != NEWLINE:
+            high |= data[b]
+            b += 1
+        if high >= 0x80:
+            return -1
+        ls = a
+        while ls < b and is_space(data[ls]):
+            ls += 1
+        le = b
+        while le > ls and is_space(data[le - 1]):
+            le -= 1
+        lines[nl, L_START] = ls if le > ls else -1
+        lines[nl, L_END] = le if le > ls else -1
+        lines[nl, L_TOK0] = t
+        while t < n and toks[t, T_START] < b:
+            t += 1
+        lines[nl, L_TOK1] = t
+        nl += 1
+        if b >= end:
+            return nl
+        a = b + 1
+
+
 @nb.njit(parallel=True, cache=True)
 def _batch(
     data: npt.NDArray[np.uint8],
@@ -144,18 +247,10 @@ def _batch(
                 hashes,
                 lines,
             )
-            # The table size of dedup.passages.stats: same probing, same keys.
-            mask = table_size(n + nl) - 1
-            total = n_chars[d]
-            # dup_units leaves the table as empty as it finds it; the 5-gram
-            # pass below does not, so the table is cleared for each document.
-            keys[: mask + 1] = 0
-            _, _, c = dup_units(keys, mask, slots, hashes, lines, nl, False)
-            out[d, LINE] = min(1.0, c / total)
-            _, _, c = dup_units(keys, mask, slots, hashes, lines, nl, True)
-            out[d, PARAGRAPH] = min(1.0, c / total)
-            c = _dup_gram_chars(keys, counts, mask, hashes, toks, n, grams, slots)
-            out[d, NGRAM] = min(1.0, c / total)
+            doc_repetition(
+                hashes, toks, n, lines, nl, n_chars[d], keys, counts, grams, slots,
+                out[d],
+            )  # fmt: skip
 
 
 def farm_repetition(
@@ -189,3 +284,29 @@ def farm_repetition(
             out,
         )
     return out
+
+
+def complete(
+    rep: npt.NDArray[np.float64], texts: pl.Series, buffers: Buffers | None = None
+) -> npt.NDArray[np.float64]:
+    """*rep* with its NaN rows computed by :func:`farm_repetition` from *texts*.
+
+    The feature scan fills in the rows of the articles whose tokens it could
+    reuse (:attr:`dedup.farm.features.FeatureBatch.repetition`); the others
+    are tokenised here. *buffers*: :func:`~dedup.arrow.string_buffers` of
+    *texts*, if at hand (used when no row is filled in).
+
+    Example:
+        >>> rep = np.full((1, 3), np.nan)
+        >>> complete(rep, pl.Series(["a b c d e a b c d e"]))[0, NGRAM].round(2)
+        np.float64(0.26)
+
+    """
+    missing = np.flatnonzero(np.isnan(rep[:, 0]))
+    if len(missing) == len(rep):
+        # No ASCII article at all: no subset to cut out of the buffers.
+        return farm_repetition(texts, buffers)
+    if len(missing):
+        rep = rep.copy()
+        rep[missing] = farm_repetition(texts.gather(missing))
+    return rep

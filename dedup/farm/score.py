@@ -41,9 +41,9 @@ import zstandard
 from dedup.arrow import Buffers, string_buffers
 from dedup.errors import ConfigError
 from dedup.farm import reasons
-from dedup.farm.features import extract
+from dedup.farm.features import FeatureBatch, extract
 from dedup.farm.model import FarmModel, load, load_bundled
-from dedup.farm.repetition import LINE, NGRAM, PARAGRAPH, farm_repetition
+from dedup.farm.repetition import LINE, NGRAM, PARAGRAPH, complete
 from dedup.pipeline import (
     BatchSource,
     FrameSource,
@@ -336,7 +336,7 @@ def score_batch(
         },
         schema=FARM_PARAGRAPHS_SCHEMA,
     )
-    docs = _doc_frame(batch, texts, buffers, feats.raw, doc, proba, flag, family_col)
+    docs = _doc_frame(batch, texts, buffers, feats, doc, proba, flag, family_col)
     t_output = time.perf_counter() - clock
     return (
         paragraphs,
@@ -349,7 +349,7 @@ def _doc_frame(
     batch: pl.DataFrame,
     texts: pl.Series,
     buffers: Buffers,
-    raw: npt.NDArray[np.float64],
+    feats: FeatureBatch,
     doc: npt.NDArray[np.int64],
     proba: npt.NDArray[np.float64],
     flag: npt.NDArray[np.bool_],
@@ -358,6 +358,7 @@ def _doc_frame(
     from dedup.farm.features import R_CHARS
 
     n_docs = batch.height
+    raw = feats.raw
     chars = raw[:, R_CHARS] if len(raw) else np.zeros(0)
     total = np.bincount(doc, weights=chars, minlength=n_docs).astype(np.float64)
     filler_chars = np.bincount(doc, weights=chars * flag, minlength=n_docs)
@@ -372,7 +373,7 @@ def _doc_frame(
         np.float64
     )
     n_kinds, top = _kinds(doc, flag, family_col, n_docs)
-    rep = farm_repetition(texts, buffers)
+    rep = complete(feats.repetition, texts, buffers)
     repeated = np.maximum(rep[:, LINE], rep[:, PARAGRAPH])
     ngram_rep = rep[:, NGRAM]
     compression = _compression(buffers)
