@@ -221,7 +221,10 @@ PATTERNS: dict[str, str] = {
         r"watched|commented|emailed)\b"
         r"|\b(?:what|stories)\s+(?:others|people)\s+are\b"
         r"|^\W*(?:related|recommended|trending|popular|read\s+next|up\s+next|"
-        r"more\s+from|more\s+on|see\s+also|featured|must[\s-]read)\W*(?:\||:|$)"
+        # Any separator a link line uses: "Related: …", "Related » …",
+        # "Up next — …", "Trending >> …".
+        r"more\s+from|more\s+on|see\s+also|featured|must[\s-]read)\W*"
+        r"(?:\||:|»|>>|›|→|-|–|—|$)"
     ),
     # Navigation and page furniture.
     "nav": (
