@@ -913,8 +913,7 @@ def extract(
     par_texts = seg.texts()
     flags = _pattern_flags(seg, par_texts)
     pattern = {name: flags[:, i] for i, name in enumerate(_PATTERNS)}
-    pattern[COVER] = _phrase_cover(par_texts, flags)
-    pattern[LABEL] = _phrase_label(par_texts, flags)
+    pattern[COVER], pattern[LABEL] = _phrase_evidence(par_texts, flags)
     values, ratio, topic = _assemble(seg, raw, hashes, pattern)
     return FeatureBatch(
         seg,
@@ -958,36 +957,61 @@ _FILLER_COLUMNS = [i for i, n in enumerate(_PATTERN_NAMES) if n in FILLER_PATTER
 _FILLER_REGEXES = [_PATTERNS[_PATTERN_NAMES[i]] for i in _FILLER_COLUMNS]
 
 
-def _phrase_cover(
+def _phrase_evidence(
     texts: pl.Series, flags: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """Share of each paragraph's letters and digits inside filler-phrase matches.
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """How much of each paragraph the filler phrases make up: cover and label.
 
-    A line that *is* the phrase ("Others are reading now", "Ads by XYZ") is
-    page furniture; a sentence that merely contains one ("people are reading
-    the report closely") is not. Only paragraphs with a match are rewritten.
+    *Cover* is the share of the paragraph's letters and digits inside
+    filler-phrase matches. A line that *is* the phrase ("Others are reading
+    now", "Ads by XYZ") is page furniture; a sentence that merely contains
+    one ("people are reading the report closely") is not.
+
+    *Label* is 1.0 where the lead before the first separator is a filler
+    phrase and nothing else. Page furniture of every kind is a label that
+    names what follows: "Also read » <headline>", "Next Post: <headline>",
+    "Sponsored | <brand>", "Tags: a, b", "Advertisement - Scroll to
+    continue". The part after the label may be on the article's own topic (a
+    related headline), so coherence cannot tell such a line from content,
+    and the phrase covers too little of it for the cover to; that the label
+    is *all* phrase can. A news line that starts with such a word ("Share
+    prices: ...", "Home Savings Bank <HMSB> ...") has more than the phrase
+    before its first separator, or no separator (the model weighs the few
+    that do not).
+
+    Only paragraphs with a match are looked at, in one pass over them.
 
         >>> t = pl.Series(
-        ...     ["Read more", "Officials said readers are reading the report.", "x"]
+        ...     ["Read more", "Officials said readers are reading the report.",
+        ...      "▶ Also read » Bank issues notes",
+        ...      "Officials also read the report: it was long", "x"]
         ... )
-        >>> flags = np.zeros((3, len(_PATTERN_NAMES)))
-        >>> flags[:2, _PATTERN_NAMES.index("teaser")] = 1.0
-        >>> _phrase_cover(t, flags).round(2)
-        array([1.  , 0.44, 0.  ])
+        >>> flags = np.zeros((5, len(_PATTERN_NAMES)))
+        >>> flags[:4, _PATTERN_NAMES.index("teaser")] = 1.0
+        >>> cover, label = _phrase_evidence(t, flags)
+        >>> cover.round(2), label
+        (array([1.  , 0.44, 0.35, 0.23, 0.  ]), array([0., 0., 1., 0., 0.]))
     """
-    out = np.zeros(len(texts), dtype=np.float64)
+    cover = np.zeros(len(texts), dtype=np.float64)
+    label = np.zeros(len(texts), dtype=np.float64)
     hit = np.flatnonzero(flags[:, _FILLER_COLUMNS].max(axis=1) > 0)
     if not len(hit):
-        return out
+        return cover, label
     total, left = _letters_left(pl.col("p"), _FILLER_REGEXES)
-    counted = (
-        pl.DataFrame({"p": texts.gather(hit)})
-        .select(total.alias("all"), left.alias("rest"))
-        .to_numpy()
-        .astype(np.float64)
+    lead_total, lead_left = _letters_left(
+        pl.col("p").str.extract(_LEAD, 1), _FILLER_REGEXES
     )
-    out[hit] = 1.0 - counted[:, 1] / np.maximum(counted[:, 0], 1.0)
-    return out
+    counted = pl.DataFrame({"p": texts.gather(hit)}).select(
+        total.cast(pl.Float64).alias("all"),
+        left.cast(pl.Float64).alias("rest"),
+        ((lead_total.fill_null(0) > 0) & (lead_left.fill_null(1) == 0))
+        .cast(pl.Float64)
+        .alias("label"),
+    )
+    all_, rest = counted["all"].to_numpy(), counted["rest"].to_numpy()
+    cover[hit] = 1.0 - rest / np.maximum(all_, 1.0)
+    label[hit] = counted["label"].to_numpy()
+    return cover, label
 
 
 def _letters_left(col: pl.Expr, patterns: list[str]) -> tuple[pl.Expr, pl.Expr]:
@@ -997,41 +1021,6 @@ def _letters_left(col: pl.Expr, patterns: list[str]) -> tuple[pl.Expr, pl.Expr]:
         rest = rest.str.replace_all(p, "")
     word = r"[\p{L}\p{N}]"
     return col.str.count_matches(word), rest.str.count_matches(word)
-
-
-def _phrase_label(
-    texts: pl.Series, flags: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """1.0 where the lead before a separator is a filler phrase and nothing else.
-
-    Page furniture of every kind is a label that names what follows: "Also
-    read » <headline>", "Next Post: <headline>", "Sponsored | <brand>",
-    "Tags: a, b", "Advertisement - Scroll to continue". The part after the
-    label may be on the article's own topic (a related headline), so
-    coherence cannot tell such a line from content, and the phrase covers
-    too little of it for :func:`_phrase_cover`; that the label is *all*
-    phrase can. A news line that starts with such a word ("Share prices:
-    ...", "Home Savings Bank <HMSB> ...") has more than the phrase before
-    its first separator, or no separator (the model weighs the few that do
-    not). Only paragraphs with a match are looked at.
-
-        >>> t = pl.Series(["▶ Also read » Bank issues notes",
-        ...                "Officials also read the report: it was long", "x"])
-        >>> flags = np.zeros((3, len(_PATTERN_NAMES)))
-        >>> flags[:2, _PATTERN_NAMES.index("teaser")] = 1.0
-        >>> _phrase_label(t, flags)
-        array([1., 0., 0.])
-    """
-    out = np.zeros(len(texts), dtype=np.float64)
-    hit = np.flatnonzero(flags[:, _FILLER_COLUMNS].max(axis=1) > 0)
-    if not len(hit):
-        return out
-    total, left = _letters_left(pl.col("p").str.extract(_LEAD, 1), _FILLER_REGEXES)
-    counted = pl.DataFrame({"p": texts.gather(hit)}).select(
-        (total.fill_null(0) > 0) & (left.fill_null(1) == 0)
-    )
-    out[hit] = counted.to_series().to_numpy()
-    return out
 
 
 #: Up to this many paragraphs an article's median and copies are found by
