@@ -53,7 +53,15 @@ class ScanConfig:
             plainly the same; short notices that differ in a name are left to
             the shingles. 0 turns the rule off.
         window: in an LSH bucket larger than ``window + 1``, pair each document
-            with its next *window* neighbours only.
+            with its next *window* neighbours only. Such buckets are mostly
+            site furniture (pages of one site sharing their header and
+            footer): at 1M generated documents, 8 instead of 64 cut the
+            candidates from 3.4M to 1.2M and changed no duplicate pair.
+        agreement_alpha: drop a candidate before the exact check when its
+            signatures agree so rarely that a pair at the lowest similarity
+            verification could accept would agree that rarely with at most
+            this probability (:mod:`dedup.agreement`); 0 verifies every
+            candidate.
 
     """
 
@@ -68,8 +76,9 @@ class ScanConfig:
     bands: int = 0
     rows: int = 0
     template_check: bool = True
-    window: int = 64
+    window: int = 8
     edit_similarity: float = 0.75
+    agreement_alpha: float = 1e-3
     _shape: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -156,7 +165,7 @@ class ScanConfig:
             "window",
             "1..10000",
             self.window,
-            "64 keeps huge buckets linear.",
+            "8 keeps huge buckets linear; every copy still joins its cluster.",
         )
         _check(
             0 <= self.edit_similarity <= 1,
@@ -164,6 +173,14 @@ class ScanConfig:
             "in [0, 1]",
             self.edit_similarity,
             "0.75 aligns three words in four; 0 turns the rule off.",
+        )
+        _check(
+            0 <= self.agreement_alpha < 0.5,
+            "agreement_alpha",
+            "in [0, 0.5)",
+            self.agreement_alpha,
+            "It is the chance a pair at the edge of acceptance is dropped "
+            "unverified; 0 verifies every candidate.",
         )
         shape = (self.bands, self.rows)
         if self.bands == 0:

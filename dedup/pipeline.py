@@ -3,9 +3,11 @@
 Stages, each handing the next a polars frame:
 
 1. **signatures** (pass 1, streamed batch by batch): normalise, shingle and
-   MinHash each document in the compiled core; keep only per-document facts and
-   the LSH band hashes (the signatures themselves are not kept).
-2. **candidates**: documents sharing a band bucket (:mod:`dedup.lsh`).
+   MinHash each document in the compiled core; keep only per-document facts,
+   the LSH band hashes and a byte of each signature value (the sketch).
+2. **candidates**: documents sharing a band bucket (:mod:`dedup.lsh`), less
+   those whose sketches agree too rarely for verification to accept them
+   (:mod:`dedup.agreement`).
 3. **verification**: exact overlap and Jaccard of every candidate pair, then
    the template check (:mod:`dedup.verify`), one bounded chunk of pairs at a
    time (:mod:`dedup.verify_stage`). Pass 1 appends each document's prepared
@@ -40,6 +42,7 @@ import numpy.typing as npt
 import polars as pl
 
 from dedup import lsh
+from dedup.agreement import plausible, sketch
 from dedup.cluster import assign_clusters
 from dedup.config import ScanConfig
 from dedup.io.prefetch import prefetched
@@ -68,7 +71,7 @@ from dedup.schema import (
     require,
 )
 from dedup.textstore import TextStore
-from dedup.verify_stage import similarities, verify_pairs
+from dedup.verify_stage import lowest_jaccard, similarities, verify_pairs
 
 #: Progress callback: (stage, documents or pairs done, total or None).
 ProgressFn = Callable[[str, int, int | None], None]
@@ -162,6 +165,7 @@ class ScanStats:
     short_documents: int = 0
     no_words: int = 0
     candidates: int = 0
+    dropped_on_agreement: int = 0
     duplicate_pairs: int = 0
     template_pairs: int = 0
     clusters: int = 0
@@ -252,7 +256,7 @@ def _scan(
     store: TextStore,
 ) -> ScanResult:
     clock = time.perf_counter()
-    meta, band_frames = _signature_pass(source, config, stats, report, store)
+    meta, band_frames, sketches = _signature_pass(source, config, stats, report, store)
     stats.text_store_bytes = store.nbytes
     stats.seconds["signatures"] = time.perf_counter() - clock
     stats.read = source.n_read
@@ -267,14 +271,19 @@ def _scan(
     cand = lsh.candidate_pairs(bands, window=config.window)
     del bands
     stats.candidates = cand.height
-    report("candidates", cand.height, cand.height)
-    stats.seconds["candidates"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
     rows_a = cand["row_a"].to_numpy().astype(np.int64)
     rows_b = cand["row_b"].to_numpy().astype(np.int64)
     del cand
     n_shingles = meta[_N_SHINGLES].to_numpy().astype(np.int64)
+    lowest = lowest_jaccard(n_shingles[rows_a], n_shingles[rows_b], config)
+    keep = plausible(sketches, rows_a, rows_b, lowest, config.agreement_alpha)
+    del sketches, lowest
+    rows_a, rows_b = rows_a[keep], rows_b[keep]
+    stats.dropped_on_agreement = stats.candidates - len(rows_a)
+    report("candidates", stats.candidates, stats.candidates)
+    stats.seconds["candidates"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
     whole = meta[_WHOLE].to_numpy()
     verified = verify_pairs(store, whole, n_shingles, rows_a, rows_b, config, report)
     del rows_a, rows_b
@@ -328,10 +337,12 @@ def _signature_pass(
     stats: ScanStats,
     report: ProgressFn,
     store: TextStore,
-) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+) -> tuple[pl.DataFrame, list[pl.DataFrame], npt.NDArray[np.uint8]]:
+    """Per-document facts, band hashes and signature sketches, row by row."""
     bands, rows_per_band = config.band_shape
     metas: list[pl.DataFrame] = []
     band_frames: list[pl.DataFrame] = []
+    sketches: list[npt.NDArray[np.uint8]] = []
     done = 0
     for batch in prefetched(source.batches()):
         require(batch, [ROW, DOC_ID, TEXT], stage="scan")
@@ -353,6 +364,7 @@ def _signature_pass(
                 batch[TEXT].str.len_chars().cast(pl.UInt32).alias(TEXT_CHARS),
             )
         )
+        sketches.append(sketch(sig.values))
         has = sig.n_shingles > 0
         if has.any():
             keys = lsh.band_keys(sig.values[has], bands, rows_per_band)
@@ -380,7 +392,12 @@ def _signature_pass(
         meta.filter((pl.col(_N_SHINGLES) == 0) & (pl.col(N_TOKENS) > 0)).height
     )
     stats.no_words = int(meta.filter(pl.col(N_TOKENS) == 0).height)
-    return meta, band_frames
+    all_sketches = (
+        np.concatenate(sketches)
+        if sketches
+        else np.zeros((0, config.num_perm), dtype=np.uint8)
+    )
+    return meta, band_frames, all_sketches
 
 
 def _short_pairs(meta: pl.DataFrame) -> pl.DataFrame:

@@ -223,6 +223,45 @@ def _worth_aligning(
     return out
 
 
+def lowest_jaccard(
+    shingles_a: npt.NDArray[np.int64],
+    shingles_b: npt.NDArray[np.int64],
+    config: ScanConfig,
+) -> npt.NDArray[np.float64]:
+    """The lowest Jaccard at which :func:`verify_pairs` can accept each pair.
+
+    A pair needs an overlap ``|A ∩ B| / min`` of at least *t* (the threshold,
+    or the alignment floor of :func:`_worth_aligning` for two long texts), so
+    its Jaccard is at least ``t * small / ((1 - t) * small + large)``; above
+    the threshold it also needs ``config.min_jaccard``. The sizes are shingle
+    counts with repeats, which the distinct counts verification uses can only
+    undercut for texts that repeat themselves. :mod:`dedup.agreement` drops
+    candidates whose signatures agree too rarely for that Jaccard.
+
+    >>> from dedup.config import ScanConfig
+    >>> lowest_jaccard(np.array([500, 50]), np.array([500, 500]),
+    ...                ScanConfig()).round(3).tolist()
+    [0.105, 0.2]
+    """
+    small = np.minimum(shingles_a, shingles_b).astype(np.float64)
+    large = np.maximum(shingles_a, shingles_b).astype(np.float64)
+
+    def at_overlap(t: float) -> npt.NDArray[np.float64]:
+        out: npt.NDArray[np.float64] = (
+            t * small / np.maximum((1.0 - t) * small + large, 1.0)
+        )
+        return out
+
+    lowest = np.maximum(at_overlap(config.threshold), config.min_jaccard)
+    if config.edit_similarity > 0 and config.shingle == "word":
+        floor = EDIT_FLOOR_SHARE * config.edit_similarity**config.ngram
+        long_a = shingles_a + config.ngram - 1 >= LONG_TEXT
+        long_b = shingles_b + config.ngram - 1 >= LONG_TEXT
+        near = long_a & long_b
+        lowest = np.where(near, np.minimum(lowest, at_overlap(floor)), lowest)
+    return lowest
+
+
 def _tokens_of_pairs(
     data: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],

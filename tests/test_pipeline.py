@@ -261,3 +261,18 @@ def test_short_items_are_left_to_the_shingles() -> None:
 def test_edit_similarity_is_validated() -> None:
     with pytest.raises(ConfigError, match="edit_similarity"):
         ScanConfig(edit_similarity=1.5)
+
+
+def test_a_story_copied_more_often_than_the_window_is_one_cluster() -> None:
+    # Every band bucket of the story holds 60 documents, more than window + 1:
+    # each is paired with its next 8 only, and the chains still join them all.
+    rng = random.Random(21)
+    base = article(rng, 300)
+    texts = [edit_words(rng, base, 0.01) for _ in range(60)]
+    texts += [article(rng, 300) for _ in range(20)]
+    frame = pl.DataFrame({"doc_id": [f"d{i:02d}" for i in range(80)], "text": texts})
+    result = scan_frame(frame)
+    assert result.config.window == 8
+    sizes = result.docs.group_by("cluster_id").len()["len"].sort(descending=True)
+    assert sizes.to_list()[:2] == [60, 1]
+    assert result.pairs.height < 60 * 59 // 2  # not every pair was checked

@@ -35,7 +35,8 @@ def summary_lines(result: ScanResult, out: Path | None) -> list[str]:
             f"{s.short_documents:,} documents shorter than one shingle, matched exactly"
         )
     lines += [
-        f"{s.candidates:,} candidate pairs (LSH {s.bands} bands x {s.rows} rows), "
+        f"{s.candidates:,} candidate pairs (LSH {s.bands} bands x {s.rows} rows; "
+        f"{s.dropped_on_agreement:,} dropped on signature agreement), "
         f"{s.duplicate_pairs:,} duplicate pairs, {s.template_pairs:,} template pairs",
         f"{s.clusters:,} clusters holding {s.documents_in_clusters:,} documents",
         f"{s.total_seconds:.2f} s ("
