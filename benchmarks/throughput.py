@@ -148,6 +148,7 @@ def _child(folder: Path, docs: int, threads: int, write: bool) -> dict[str, obje
         "template_check": template[0],
         "template_checks": template[1],
         "candidates": st.candidates,
+        "dropped_on_agreement": st.dropped_on_agreement,
         "duplicate_pairs": st.duplicate_pairs,
         "template_pairs": st.template_pairs,
         "clusters": st.clusters,
