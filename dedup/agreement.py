@@ -105,7 +105,7 @@ def plausible(
 
     >>> sk = np.array([[1, 2, 3, 4], [1, 2, 3, 4], [1, 9, 9, 9]], dtype=np.uint8)
     >>> plausible(sk, np.array([0, 0]), np.array([1, 2]),
-    ...           np.array([0.5, 0.5]), 0.05).tolist()
+    ...           np.array([0.9, 0.9]), 0.05).tolist()
     [True, False]
     """
     if alpha <= 0 or not len(a):
