@@ -80,12 +80,12 @@ def min_agreements(
     >>> min_agreements(np.array([0.0, 0.1, 0.5, 1.0]), 128, 1e-3).tolist()
     [0, 4, 47, 128]
     """
+    if alpha <= 0:
+        return np.zeros(len(lowest), dtype=np.int64)
     grid = np.arange(_GRID + 1) / _GRID
     p = grid + (1.0 - grid) * _CHANCE
     # ppf: the smallest m with P(M <= m) >= alpha; any fewer is rarer than alpha.
-    table = binom.ppf(alpha, num_perm, p).astype(np.int64) if alpha > 0 else None
-    if table is None:
-        return np.zeros(len(lowest), dtype=np.int64)
+    table = binom.ppf(alpha, num_perm, p).astype(np.int64)
     at = np.floor(np.clip(lowest, 0.0, 1.0) * _GRID).astype(np.int64)
     out: npt.NDArray[np.int64] = table[at]
     return out

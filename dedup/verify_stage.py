@@ -198,6 +198,28 @@ def verify_pairs(
     return pl.concat(parts)
 
 
+def _alignment_rule(
+    shingles_a: npt.NDArray[np.int64],
+    shingles_b: npt.NDArray[np.int64],
+    config: ScanConfig,
+) -> tuple[float, npt.NDArray[np.bool_]]:
+    """(overlap floor, pairs it applies to) of the edited-copy rule.
+
+    The rule applies to pairs of long texts (both at least
+    :data:`dedup.verify.LONG_TEXT` tokens) when it is on (word shingles,
+    ``config.edit_similarity`` above 0). When a share *s* of the words survive
+    scattered edits, about ``s ** n`` of the word n-grams do; pairs far below
+    that cannot reach *s*, hence the floor.
+    """
+    if config.edit_similarity <= 0 or config.shingle != "word":
+        return 1.0, np.zeros(len(shingles_a), dtype=np.bool_)
+    floor = EDIT_FLOOR_SHARE * config.edit_similarity**config.ngram
+    long_a = shingles_a + config.ngram - 1 >= LONG_TEXT
+    long_b = shingles_b + config.ngram - 1 >= LONG_TEXT
+    both: npt.NDArray[np.bool_] = long_a & long_b
+    return floor, both
+
+
 def _worth_aligning(
     sim: npt.NDArray[np.float64],
     shingles_a: npt.NDArray[np.int64],
@@ -208,18 +230,12 @@ def _worth_aligning(
 
     The alignment may still call them edited copies
     (``config.edit_similarity``) when both texts are long and they share
-    enough shingles for that share of aligned words to be possible.
-
-    When a share *s* of the words survive scattered edits, about ``s ** n`` of
-    the word n-grams do; pairs far below that cannot reach *s* and are not
-    aligned (alignment costs some 20 µs a pair).
+    enough shingles for that share of aligned words to be possible
+    (:func:`_alignment_rule`); the others are not aligned (alignment costs
+    some 20 µs a pair).
     """
-    if config.edit_similarity <= 0 or config.shingle != "word":
-        return np.zeros(len(sim), dtype=np.bool_)
-    floor = EDIT_FLOOR_SHARE * config.edit_similarity**config.ngram
-    long_a = shingles_a + config.ngram - 1 >= LONG_TEXT
-    long_b = shingles_b + config.ngram - 1 >= LONG_TEXT
-    out: npt.NDArray[np.bool_] = (sim >= floor) & long_a & long_b
+    floor, applies = _alignment_rule(shingles_a, shingles_b, config)
+    out: npt.NDArray[np.bool_] = (sim >= floor) & applies
     return out
 
 
@@ -231,7 +247,7 @@ def lowest_jaccard(
     """The lowest Jaccard at which :func:`verify_pairs` can accept each pair.
 
     A pair needs an overlap ``|A ∩ B| / min`` of at least *t* (the threshold,
-    or the alignment floor of :func:`_worth_aligning` for two long texts), so
+    or the floor of the edited-copy rule, :func:`_alignment_rule`), so
     its Jaccard is at least ``t * small / ((1 - t) * small + large)``; above
     the threshold it also needs ``config.min_jaccard``. The sizes are shingle
     counts with repeats, which the distinct counts verification uses can only
@@ -253,13 +269,11 @@ def lowest_jaccard(
         return out
 
     lowest = np.maximum(at_overlap(config.threshold), config.min_jaccard)
-    if config.edit_similarity > 0 and config.shingle == "word":
-        floor = EDIT_FLOOR_SHARE * config.edit_similarity**config.ngram
-        long_a = shingles_a + config.ngram - 1 >= LONG_TEXT
-        long_b = shingles_b + config.ngram - 1 >= LONG_TEXT
-        near = long_a & long_b
-        lowest = np.where(near, np.minimum(lowest, at_overlap(floor)), lowest)
-    return lowest
+    floor, applies = _alignment_rule(shingles_a, shingles_b, config)
+    out: npt.NDArray[np.float64] = np.where(
+        applies, np.minimum(lowest, at_overlap(floor)), lowest
+    )
+    return out
 
 
 def _tokens_of_pairs(
