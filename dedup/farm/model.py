@@ -79,8 +79,11 @@ def _scores(
     return out
 
 
-#: Rows standardised and scored together by :func:`_standard_scores`.
-SCORE_BLOCK = 256
+#: Rows standardised and scored together by :func:`_standard_scores` (a
+#: block's standardised features, 59 x 64 float64, stay in the L1 cache).
+SCORE_BLOCK = 64
+#: Features whose terms :func:`_standard_scores` adds in one statement.
+_UNROLL = 4
 
 
 @nb.njit(cache=True)
@@ -103,22 +106,62 @@ def _standard_scores(
     several at once in vector registers without reordering any sum (one row
     at a time, the sum is a chain of dependent additions). The feature
     matrix is column-major, so a block of one column is contiguous.
+
+    Two savings that leave every operation as it was:
+
+    * Half the features are flags (0 or 1), and the division cost most of
+      the time. Where a block of a column holds only 0.0 and 1.0, its
+      standardised values are the two quotients, computed once. (Only when
+      the mean is not 0: then ``-0.0 - mean`` equals ``0.0 - mean``, so a
+      negative zero gets the same value as the division would give it.)
+    * Four features' terms are added to a row's sum in one statement, the
+      sum held in a register in between, rather than stored and reloaded
+      after each term; the additions are the same, in the same order.
+
+        >>> X = np.asfortranarray([[0.0, 2.0], [1.0, 4.0], [1.0, 0.0]])
+        >>> mean, scale = np.array([0.5, 2.0]), np.array([0.5, 2.0])
+        >>> W, b = np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.0, 1.0])
+        >>> bool((_standard_scores(X, mean, scale, W, b)
+        ...       == _scores((X - mean) / scale, W, b)).all())
+        True
     """
     n, f = X.shape
     k_experts = W.shape[0]
     out = np.empty((n, k_experts), dtype=np.float64)
     z = np.empty((f, SCORE_BLOCK), dtype=np.float64)
     s = np.empty(SCORE_BLOCK, dtype=np.float64)
+    f_unrolled = f - f % _UNROLL
     for i0 in range(0, n, SCORE_BLOCK):
         m = min(SCORE_BLOCK, n - i0)
         for j in range(f):
             mj = mean[j]
             sj = scale[j]
-            for r in range(m):
-                z[j, r] = (X[i0 + r, j] - mj) / sj
+            # A slice, not X[i0 + r, j]: no negative-index check per read.
+            col = X[i0 : i0 + m, j]
+            flags = mj != 0.0
+            if flags:
+                for x in col:
+                    flags &= (x == 0.0) | (x == 1.0)
+            if flags:
+                z0 = (0.0 - mj) / sj
+                z1 = (1.0 - mj) / sj
+                for r in range(m):
+                    z[j, r] = z1 if col[r] == 1.0 else z0
+            else:
+                for r in range(m):
+                    z[j, r] = (col[r] - mj) / sj
         for k in range(k_experts):
             s[:m] = 0.0
-            for j in range(f):
+            for j in range(0, f_unrolled, _UNROLL):
+                w0 = W[k, j]
+                w1 = W[k, j + 1]
+                w2 = W[k, j + 2]
+                w3 = W[k, j + 3]
+                for r in range(m):
+                    s[r] = (
+                        ((s[r] + z[j, r] * w0) + z[j + 1, r] * w1) + z[j + 2, r] * w2
+                    ) + z[j + 3, r] * w3
+            for j in range(f_unrolled, f):
                 w = W[k, j]
                 for r in range(m):
                     s[r] += z[j, r] * w

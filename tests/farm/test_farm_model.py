@@ -118,3 +118,36 @@ def test_blocked_scores_equal_row_by_row_sums_to_the_bit(order: str, n: int) -> 
             want[i, k] = s + b[k]
     got = model_mod._standard_scores(X, mean, scale, W, b)
     assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_blocked_scores_of_flag_columns_equal_row_by_row_sums(order: str) -> None:
+    # Blocks of a column holding only 0.0 and 1.0 take their standardised
+    # values from two precomputed quotients; the scores must not change:
+    # flag columns whole, in some blocks only, with negative zeros, with a
+    # zero mean (where the shortcut is not taken) and next to real values.
+    rng = np.random.default_rng(11)
+    n, f, k = 3 * model_mod.SCORE_BLOCK + 5, 9, 3
+    X = rng.normal(size=(n, f))
+    X[:, 0] = rng.integers(0, 2, size=n)
+    X[:, 1] = 0.0
+    X[:, 2] = rng.integers(0, 2, size=n)
+    X[: model_mod.SCORE_BLOCK, 3] = rng.integers(0, 2, size=model_mod.SCORE_BLOCK)
+    X[::3, 4] = -0.0
+    X[1::3, 4] = 1.0
+    X[:, 5] = rng.integers(0, 2, size=n) * -0.0
+    X[:, 6] = 1.0
+    X = np.asarray(X, order=order)
+    mean, scale = rng.normal(size=f), rng.uniform(0.5, 2.0, size=f)
+    mean[2] = 0.0
+    W, b = rng.normal(size=(k, f)), rng.normal(size=k)
+    want = np.empty((n, k))
+    for i in range(n):
+        z = [(X[i, j] - mean[j]) / scale[j] for j in range(f)]
+        for e in range(k):
+            s = 0.0
+            for j in range(f):
+                s += z[j] * W[e, j]
+            want[i, e] = s + b[e]
+    got = model_mod._standard_scores(X, mean, scale, W, b)
+    assert np.array_equal(got, want)
