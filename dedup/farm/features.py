@@ -688,20 +688,25 @@ def _coherence(
     pn2 = np.zeros(n_par, dtype=np.float64)
     for p in range(n_par):
         p_u[p] = u
-        for t in range(p_tok[p], p_tok[p + 1]):
-            cnt[tok_buf[t]] += 1
-        for t in range(p_tok[p], p_tok[p + 1]):
-            b = tok_buf[t]
-            if cnt[b] > 0:
+        toks = tok_buf[p_tok[p] : p_tok[p + 1]]
+        for b in toks:
+            cnt[b] += 1
+        # Summed in a local, not in pn2[p]: a store to acc might alias it,
+        # which would make every term a store and a reload.
+        norm2 = 0.0
+        for b in toks:
+            c = cnt[b]
+            if c > 0:
                 # Most words occur once in a paragraph, where the weight is
                 # exactly the idf (1 + log 1 = 1): no logarithm to compute.
-                w = idf[b] if cnt[b] == 1 else (1.0 + np.log(cnt[b])) * idf[b]
+                w = idf[b] if c == 1 else (1.0 + np.log(c)) * idf[b]
                 uniq_b[u] = b
                 uniq_w[u] = w
                 u += 1
                 acc[b] += w
-                pn2[p] += w * w
+                norm2 += w * w
                 cnt[b] = 0
+        pn2[p] = norm2
     p_u[n_par] = u
     dots = np.zeros(n_par, dtype=np.float64)
     for p in range(n_par):
