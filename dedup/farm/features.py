@@ -507,9 +507,14 @@ def _scan_paragraph(
                         upper += 1
                         low = cp + 0x20
                 h = (h ^ np.uint64(low)) * FNV_PRIME
-                if i >= end or data[i] >= 0x80 or not _ASCII_ALNUM[data[i]]:
+                if i >= end:
                     break
-                cp = int(data[i])
+                # An unsigned index: numba checks a signed one for being
+                # negative on every read, three more instructions a byte.
+                nxt = data[np.uint64(i)]
+                if nxt >= 0x80 or not _ASCII_ALNUM[nxt]:
+                    break
+                cp = int(nxt)
                 i += 1
                 n_chars += 1
             last_vis = cp
