@@ -374,8 +374,9 @@ def _run(
                 mask |= anchored[row]
         # Floating literals. States are stored premultiplied by the number
         # of symbols (row offsets): no multiply on the loop's dependency chain.
+        # A run of white space needs no test here: every state entered on a
+        # space stays where it is on the next (see _automaton).
         row = 0
-        last = -1
         i = starts[p]
         while i < end:
             if data[i] < 0x80:
@@ -383,9 +384,6 @@ def _run(
                 i += 1
             else:
                 sym, i = _high_symbol(data, i, end, byte_class)
-            if sym == space and last == space:
-                continue
-            last = sym
             row = delta[row + sym]
             if row < 0:
                 # Rare (a literal ends here): the output is read only then,
@@ -406,12 +404,15 @@ class Prefilter:
             ASCII white space the symbol of " ").
         delta: ``row + symbol`` -> next row, where a state's row is its
             number times the number of symbols (a full DFA, flattened);
-            negated when the next state has floating output.
+            negated when the next state has floating output. A state entered
+            on a space stays on the next one (runs of white space read as
+            one space), so the last row is a copy of the root's for that.
         floating: per row, the patterns one of whose floating literals ends
             there (indexed by row, so the kernel needs no division).
         anchored: per row, the patterns whose anchored literal is the trie
             path to that state.
-        depth: per row, the length of the state's trie path.
+        depth: per row, the length of the state's trie path (-1 for the
+            root's copy, which is no trie node and has no output).
         always: the patterns that require nothing.
 
     """
@@ -542,7 +543,22 @@ def _automaton(
             fail[nxt] = int(delta[fail[s], sym])
             delta[s, sym] = nxt
             queue.append(nxt)
-    n_rows = len(goto) * n_classes
+    # A run of white space reads as one space. Rather than test for a second
+    # space on every byte, the DFA stays put on it: a state entered on a
+    # space (its trie path ends in one) loops to itself on a space. Space
+    # transitions into the root go to a copy of it that does the same (the
+    # root is also entered on other symbols, where a space must move on).
+    space = int(byte_class[0x20])
+    root_copy = len(goto)
+    delta = np.vstack([delta, delta[:1]])
+    out.append(0)
+    depth.append(-1)  # not a trie node: an anchored walk ends there
+    after_space = {int(t) for t in delta[:, space] if t != 0}
+    delta[delta[:, space] == 0, space] = root_copy
+    for s in after_space:
+        delta[s, space] = s
+    delta[root_copy, space] = root_copy
+    n_rows = len(delta) * n_classes
     rows = (delta * n_classes).ravel().astype(np.int32)
     # The root has no output, so a row with output is never 0.
     has_out = np.asarray(out, dtype=np.uint32)[delta.ravel()] != 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import polars as pl
@@ -15,7 +16,7 @@ from dedup.arrow import string_buffers
 from dedup.farm import generate, lexicon
 from dedup.farm.features import _PATTERNS
 from dedup.farm.paragraphs import segment
-from dedup.farm.prefilter import Prefilter, required_literals
+from dedup.farm.prefilter import _WHITE_SPACE, Prefilter, required_literals
 
 PREFILTER = Prefilter.build(dict(lexicon.PATTERNS))
 HOST = generate.Host(
@@ -133,3 +134,61 @@ def test_random_word_salads_are_never_dropped(words: list[str]) -> None:
 def test_too_many_patterns_are_refused() -> None:
     with pytest.raises(ValueError, match="at most 32"):
         Prefilter.build({f"p{i}": "x" for i in range(33)})
+
+
+_SPACES = [" ", "  ", "\t", "\n\n", " \u00a0 ", "\u2003", "\u3000\n", "\r\n"]
+
+
+def _collapsed(text: str) -> str:
+    """*text* as the automaton reads it: runs of white space one space, ASCII lower."""
+    out: list[str] = []
+    for ch in text:
+        if ch in _WHITE_SPACE:
+            if not out or out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(ch.lower() if ch.isascii() else ch)
+    return "".join(out)
+
+
+# With a literal that starts with a space the root moves on a space; without
+# one a space from the root leads to the root's self-looping copy.
+_LITERAL_SETS = [
+    {"p0": "as an ai", "p1": " x", "p2": "read ", "p3": "  more.", "p4": "ai"},
+    {"p0": "as an ai", "p1": "read ", "p2": "ai", "p3": "x.", "p4": "more more"},
+]
+
+
+@pytest.mark.parametrize("literals", _LITERAL_SETS)
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["as", "an", "ai", "x", "read", "more", ".", "é", "\u200b", *_SPACES]
+        ),
+        max_size=14,
+    )
+)
+def test_floating_literals_across_runs_of_white_space(
+    literals: dict[str, str], words: list[str]
+) -> None:
+    # The DFA stays put on a second space instead of the kernel testing for
+    # one: the masks must be those of looking for each literal in the text
+    # with its white space runs collapsed, including literals that start or
+    # end with a space and texts that start or end with white space.
+    pf = Prefilter.build({k: _spaced(v) for k, v in literals.items()})
+    text = "".join(words)
+    series = pl.Series([text], dtype=pl.String)
+    data, off = string_buffers(series)
+    got = int(pf.candidates(data, off[:-1].copy(), off[1:].copy())[0])
+    read = _collapsed(text)
+    want = 0
+    for bit, lit in enumerate(literals.values()):
+        if _collapsed(lit) in read:
+            want |= 1 << bit
+    assert got == want, (text, read)
+
+
+def _spaced(literal: str) -> str:
+    """A pattern matching *literal* with each space a run of white space."""
+    return "".join(r"\s+" if ch == " " else re.escape(ch) for ch in literal)
