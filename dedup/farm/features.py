@@ -1073,10 +1073,14 @@ def _within_docs(
                     j -= 1
                 ordered[j] = v
             med[d] = ordered[k // 2]
+            # Compared through a slice: no negative-index check per read, so
+            # the compiler compares several hashes at once.
+            doc_hashes = hashes[p0:p1]
             for p in range(p0, p1):
+                hp = hashes[p]
                 same = -1
-                for q in range(p0, p1):
-                    same += hashes[q] == hashes[p]
+                for h in doc_hashes:
+                    same += h == hp
                 reps[p] = same
             continue
         med[d] = np.sort(coh[p0:p1])[(p1 - p0) // 2]
