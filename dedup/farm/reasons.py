@@ -143,8 +143,19 @@ def _lead(family: str, i: int, feats: FeatureBatch, text: str, hit: str) -> str:
     return ""
 
 
+#: The shared expert of filler that carries a filler phrase (trained by
+#: :func:`dedup.farm.train.model_family`; named here to keep the runtime free
+#: of the training module).
+PHRASE_EXPERT = "phrase"
+
+
 def _family_name(expert: str) -> str | None:
-    """The reported family of a per-family expert (None: not a family)."""
+    """The reported family of a per-family expert (None: not a family).
+
+    The generic expert and the shared phrase expert (``phrase``, trained on
+    filler of every kind that carries a filler phrase) are not families: the
+    caller names those from the features and the pattern that matched.
+    """
     if expert.startswith("tie_in"):
         return "tie_in"
     return expert if expert in FAMILIES else None
@@ -266,6 +277,10 @@ def explain(
     for k, i in enumerate(rows.tolist()):
         hit = hits[k]
         family = _family_name(named[k])
+        if family is None and named[k] == PHRASE_EXPERT and hit in _PHRASE_FAMILY:
+            # The shared phrase expert won: the phrase that matched names
+            # the kind.
+            family = _PHRASE_FAMILY[hit]
         if family is None:
             # A model without per-family scores: name the family by the
             # feature group that contributed most.
