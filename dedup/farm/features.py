@@ -1196,9 +1196,19 @@ def _assemble(
     put("phrase_x_sentence", np.minimum(hits, 1.0) * sentence)
     # A short line matching a filler phrase is almost always page furniture.
     put("phrase_x_short", np.minimum(hits, 1.0) * (tok <= 6))
-    put("phrase_cover", pattern[COVER])
+    # A label that is all phrase ("Also read » <headline>") makes the line
+    # furniture as surely as a line that is only the phrase: the headline it
+    # names is no evidence either way. Counting it as full cover lets what
+    # navigation and ad labels teach carry to teasers the model has not seen
+    # (leave-one-family-out, teaser recall 0.74 -> 0.83).
+    put("phrase_cover", np.maximum(pattern[COVER], pattern[LABEL]))
     put("phrase_label", pattern[LABEL])
-    for name in ("editor_note", "dateline", "url"):
+    # An editor's note protects a paragraph from being flagged, except when
+    # the note is itself an AI disclosure or chatbot residue ("Disclosure:
+    # this story was produced with AI tools"), which is filler.
+    ai_note = np.minimum(pattern["ai_disclosure"] + pattern["chatbot"], 1.0)
+    put("editor_note", pattern["editor_note"] * (1.0 - ai_note))
+    for name in ("dateline", "url"):
         put(name, pattern[name])
 
     coh = raw[:, R_COHERENCE]

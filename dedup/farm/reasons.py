@@ -209,7 +209,9 @@ def _describe(
         if hit == CALLOUT_LABEL:
             return f"callout label '{label_of(text)}'"
         return _PHRASE_WORDS[hit] if hit else "page-furniture words"
-    if name == "phrase_cover":
+    if name in ("phrase_cover", "phrase_label"):
+        if feats.values[i, feature_index("phrase_label")] > 0:
+            return "the phrase labels what follows"
         return f"the line is mostly that phrase ({value:.0%})"
     if name in ("separators", "url"):
         return "navigation text"

@@ -476,7 +476,8 @@ def leave_one_family_out(rows: Rows, C: float) -> dict[str, dict[str, Any]]:
             # The label lexicon and the generator's label bank overlap; show
             # recall apart for labels the lexicon does not know.
             known = rows.X[:, FEATURE_NAMES.index("label_known")] > 0
-            for key, sel in (("known label word", known), ("unknown label", ~known)):
+            parts = (("a known label word", known), ("an unknown label", ~known))
+            for key, sel in parts:
                 part = np.where(sel, pred, False)
                 mask = rows.test & (sel | (rows.y == NEGATIVE))
                 results[fam][key] = family_score(rows, part, fam, mask)
@@ -630,11 +631,11 @@ def write_report(
             "",
         ]
         call = lofo.get("callout", {})
-        for key in ("known label word", "unknown label"):
+        for key in ("a known label word", "an unknown label"):
             if key in call:
                 s = call[key]
                 lines.append(
-                    f"Held-out callouts with a {key}: recall {s.recall:.3f} "
+                    f"Held-out callouts with {key}: recall {s.recall:.3f} "
                     f"({s.tp + s.fn:,} paragraphs)."
                 )
         lines.append("")
