@@ -1200,7 +1200,7 @@ def _assemble(
     # furniture as surely as a line that is only the phrase: the headline it
     # names is no evidence either way. Counting it as full cover lets what
     # navigation and ad labels teach carry to teasers the model has not seen
-    # (leave-one-family-out, teaser recall 0.74 -> 0.83).
+    # (leave-one-family-out, teaser recall 0.74 -> 0.82).
     put("phrase_cover", np.maximum(pattern[COVER], pattern[LABEL]))
     put("phrase_label", pattern[LABEL])
     # An editor's note protects a paragraph from being flagged, except when
