@@ -91,6 +91,12 @@ def _matches(name: str, text: str) -> bool:
         ("chatbot", "A news article based on your outline.", True),
         ("chatbot", "Below is the full text of the statement.", False),
         ("chatbot", "The charges are based on your income, the agency said.", False),
+        # Spelled out, and with "edited": the lexicon had only "can't browse"
+        # and left "edited" out of its verb-then-AI alternative.
+        ("chatbot", "I cannot browse the internet, but here is what is known.", True),
+        ("ai_disclosure", "This article was edited with the help of AI tools.", True),
+        ("ai_disclosure", "The story was edited by Jane Smith in London.", False),
+        ("ai_disclosure", "The report was edited with care by the night desk.", False),
     ],
 )
 def test_patterns_tell_page_furniture_from_news(
