@@ -401,13 +401,21 @@ def prepare_slow(
 
     """
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    slow = np.flatnonzero(table()[cps] & SLOW)
+    # Only characters outside ASCII can need it (checked on the table at
+    # import): looking up just those skips most of a long text.
+    wide = np.flatnonzero(cps >= 0x80) if not _ASCII_SLOW else np.arange(len(cps))
+    slow = wide[(table()[cps[wide]] & SLOW) != 0]
     if not len(slow):
         return None
     n = len(text)
     pieces: list[str] = []
-    map0: list[npt.NDArray[np.int64]] = []
-    map1: list[npt.NDArray[np.int64]] = []
+    # The output as segments: a run copied as it is (each character maps to
+    # itself) or a folded cluster (each maps to the whole cluster). The maps
+    # are built from them in one go below, not two arrays per segment.
+    seg_a: list[int] = []
+    seg_b: list[int] = []
+    seg_len: list[int] = []
+    seg_copy: list[bool] = []
     done = 0
     for pos in slow.tolist():
         if pos < done:
@@ -420,20 +428,38 @@ def prepare_slow(
             b += 1
         if a > done:
             pieces.append(text[done:a])
-            same = np.arange(done, a, dtype=np.int64)
-            map0.append(same)
-            map1.append(same + 1)
+            seg_a.append(done)
+            seg_b.append(a)
+            seg_len.append(a - done)
+            seg_copy.append(True)
         folded = _fold(text[a:b])
         pieces.append(folded)
-        map0.append(np.full(len(folded), a, dtype=np.int64))
-        map1.append(np.full(len(folded), b, dtype=np.int64))
+        seg_a.append(a)
+        seg_b.append(b)
+        seg_len.append(len(folded))
+        seg_copy.append(False)
         done = b
     if done < n:
         pieces.append(text[done:])
-        same = np.arange(done, n, dtype=np.int64)
-        map0.append(same)
-        map1.append(same + 1)
-    return "".join(pieces), np.concatenate(map0), np.concatenate(map1)
+        seg_a.append(done)
+        seg_b.append(n)
+        seg_len.append(n - done)
+        seg_copy.append(True)
+    lengths = np.array(seg_len, dtype=np.int64)
+    first = np.repeat(np.array(seg_a, dtype=np.int64), lengths)
+    copy = np.repeat(np.array(seg_copy, dtype=np.bool_), lengths)
+    # Position of each output character inside its segment.
+    within = np.arange(len(first), dtype=np.int64) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths
+    )
+    map0 = np.where(copy, first + within, first)
+    map1 = np.where(copy, map0 + 1, np.repeat(np.array(seg_b, dtype=np.int64), lengths))
+    return "".join(pieces), map0, map1
+
+
+#: Whether any ASCII character needs NFKC or lower case by
+#: :func:`prepare_slow`'s test (none does with today's table).
+_ASCII_SLOW = bool((table()[:0x80] & SLOW).any())
 
 
 @dataclass(frozen=True)
