@@ -411,7 +411,8 @@ def prepare_slow(
     pieces: list[str] = []
     # The output as segments: a run copied as it is (each character maps to
     # itself) or a folded cluster (each maps to the whole cluster). The maps
-    # are built from them in one go below, not two arrays per segment.
+    # are filled from them below, not concatenated from arrays made for
+    # each segment.
     seg_a: list[int] = []
     seg_b: list[int] = []
     seg_len: list[int] = []
@@ -445,15 +446,20 @@ def prepare_slow(
         seg_b.append(n)
         seg_len.append(n - done)
         seg_copy.append(True)
-    lengths = np.array(seg_len, dtype=np.int64)
-    first = np.repeat(np.array(seg_a, dtype=np.int64), lengths)
-    copy = np.repeat(np.array(seg_copy, dtype=np.bool_), lengths)
-    # Position of each output character inside its segment.
-    within = np.arange(len(first), dtype=np.int64) - np.repeat(
-        np.cumsum(lengths) - lengths, lengths
-    )
-    map0 = np.where(copy, first + within, first)
-    map1 = np.where(copy, map0 + 1, np.repeat(np.array(seg_b, dtype=np.int64), lengths))
+    # Copied runs take their maps as slices of one range of positions.
+    positions = np.arange(n + 1, dtype=np.int64)
+    total = sum(seg_len)
+    map0 = np.empty(total, dtype=np.int64)
+    map1 = np.empty(total, dtype=np.int64)
+    o = 0
+    for a, b, length, copy in zip(seg_a, seg_b, seg_len, seg_copy, strict=True):
+        if copy:
+            map0[o : o + length] = positions[a:b]
+            map1[o : o + length] = positions[a + 1 : b + 1]
+        else:
+            map0[o : o + length] = a
+            map1[o : o + length] = b
+        o += length
     return "".join(pieces), map0, map1
 
 
