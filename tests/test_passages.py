@@ -800,3 +800,60 @@ def test_reuters_sign_off_is_boilerplate() -> None:
     row = passage(result, "Reuter", "boilerplate")
     assert row["text"] == "Reuter" and row["n_docs"] > 18_000
     assert result.stats.passages["shared"] > 1_000
+
+
+def _prepare_slow_by_segment(text: str) -> tuple[str, list[int], list[int]] | None:
+    """prepare_slow as first written: maps segment by segment, every char looked up."""
+    from dedup.charclass import SLOW, table
+    from dedup.normalize import _fold
+    from dedup.passages.tokens import _joins
+
+    slow = [i for i, ch in enumerate(text) if table()[ord(ch)] & SLOW]
+    if not slow:
+        return None
+    pieces: list[str] = []
+    map0: list[int] = []
+    map1: list[int] = []
+    done = 0
+    for pos in slow:
+        if pos < done:
+            continue
+        a = pos
+        while a > done and _joins(text[a]):
+            a -= 1
+        b = pos + 1
+        while b < len(text) and _joins(text[b]):
+            b += 1
+        pieces.append(text[done:a])
+        map0 += range(done, a)
+        map1 += range(done + 1, a + 1)
+        folded = _fold(text[a:b])
+        pieces.append(folded)
+        map0 += [a] * len(folded)
+        map1 += [b] * len(folded)
+        done = b
+    pieces.append(text[done:])
+    map0 += range(done, len(text))
+    map1 += range(done + 1, len(text) + 1)
+    return "".join(pieces), map0, map1
+
+
+_NFKC_ALPHABET = (
+    "ab Z.\n\ufe0f\u2764\ufb01\uff21\u0301é\u03a3ς\u1161\u00a0…™😀\u200dİß①"
+)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=_NFKC_ALPHABET, max_size=40))
+def test_prepare_slow_maps_equal_the_segment_by_segment_ones(text: str) -> None:
+    # The maps are built from segment bounds in one go, and only non-ASCII
+    # characters are looked up: the same text and maps as segment by segment.
+    got = prepare_slow(text)
+    want = _prepare_slow_by_segment(text)
+    if want is None:
+        assert got is None
+        return
+    assert got is not None
+    assert got[0] == want[0]
+    assert got[1].dtype == got[2].dtype == np.int64
+    assert got[1].tolist() == want[1] and got[2].tolist() == want[2]

@@ -380,8 +380,14 @@ def _intern_article(
     article has a few hundred distinct words: numbered densely, the
     accumulators stay in L1 and each idf is read once per article. *keys*
     (a power-of-two open-addressing table, -1 when empty) is left empty.
+
+    Only the first ``_vocab_size(n)`` slots of *keys* are used: sized for
+    the batch's longest article, the whole table (256 kB of keys and ids for
+    7.6 kB of text) would spread a short article's words over far more cache
+    lines than it has words. The ids do not depend on the table's size: they
+    number the buckets in order of first occurrence.
     """
-    mask = len(keys) - 1
+    mask = _vocab_size(n) - 1
     used = 0
     for t in range(n):
         bucket = tok_buf[t]

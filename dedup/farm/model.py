@@ -524,6 +524,25 @@ class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         out: npt.NDArray[np.float64] = Z * (self.coef_[1 + best] - self.coef_[0])
         return out
 
+    def family_and_contributions(
+        self, X: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.float64]]:
+        """:meth:`predict_family` and :meth:`contributions` of *X*, in one pass.
+
+        Both standardise the same rows and score them with the experts; done
+        once here. :func:`_scores` computes each expert's column on its own,
+        so the per-family experts' scores are the first columns of all the
+        experts' scores, to the bit.
+        """
+        Z = self._standardised(X)
+        S = _scores(Z, self.coef_[1:], self.intercept_[1:])
+        family: npt.NDArray[np.str_] = self.families_[
+            S[:, : self._specific()].argmax(axis=1)
+        ]
+        best = S.argmax(axis=1)
+        contrib: npt.NDArray[np.float64] = Z * (self.coef_[1 + best] - self.coef_[0])
+        return family, contrib
+
     def to_params(self) -> dict[str, Any]:
         """Everything needed to predict, as JSON-ready plain data."""
         check_is_fitted(self)

@@ -263,8 +263,8 @@ def explain(
     if len(rows) == 0:
         return []
     X = feats.values[rows]
-    contrib = classifier.contributions(X)
-    named = classifier.predict_family(X).tolist()
+    families, contrib = classifier.family_and_contributions(X)
+    named = families.tolist()
     positive = np.maximum(contrib, 0.0)
     by_group = np.zeros((len(rows), len(_GROUPS)))
     for g in range(len(_GROUPS)):

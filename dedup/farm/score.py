@@ -316,11 +316,12 @@ def score_batch(
     t_model = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    reason_col: list[str | None] = [None] * seg.n_paragraphs
-    family_col: list[str | None] = [None] * seg.n_paragraphs
-    for i, (fam, why) in zip(hit.tolist(), explained, strict=True):
-        reason_col[i] = why
-        family_col[i] = fam
+    # Only the flagged paragraphs have a reason and a family: the columns
+    # are nulls with those few scattered in, not built from a Python list
+    # with an entry for every paragraph of the batch.
+    hit_families = [fam for fam, _ in explained]
+    reason_col = _scattered(seg.n_paragraphs, hit, [why for _, why in explained])
+    family_col = _scattered(seg.n_paragraphs, hit, hit_families)
     doc_ids = batch[DOC_ID].gather(doc)
     paragraphs = pl.DataFrame(
         {
@@ -331,18 +332,24 @@ def score_batch(
             END: seg.end,
             IS_FILLER: flag,
             SCORE: proba,
-            REASON: pl.Series(reason_col, dtype=pl.String),
-            FAMILY: pl.Series(family_col, dtype=pl.String),
+            REASON: reason_col,
+            FAMILY: family_col,
         },
         schema=FARM_PARAGRAPHS_SCHEMA,
     )
-    docs = _doc_frame(batch, texts, buffers, feats, doc, proba, flag, family_col)
+    docs = _doc_frame(batch, texts, buffers, feats, doc, proba, flag, hit, hit_families)
     t_output = time.perf_counter() - clock
     return (
         paragraphs,
         docs,
         {"features": t_features, "model": t_model, "output": t_output},
     )
+
+
+def _scattered(n: int, rows: npt.NDArray[np.intp], values: list[str]) -> pl.Series:
+    """A string column of *n* nulls with *values* at *rows*."""
+    column = pl.Series(values=[], dtype=pl.String).extend_constant(None, n)
+    return column.scatter(rows, values) if len(rows) else column
 
 
 def _doc_frame(
@@ -353,7 +360,8 @@ def _doc_frame(
     doc: npt.NDArray[np.int64],
     proba: npt.NDArray[np.float64],
     flag: npt.NDArray[np.bool_],
-    family_col: list[str | None],
+    hit: npt.NDArray[np.intp],
+    hit_families: list[str],
 ) -> pl.DataFrame:
     from dedup.farm.features import R_CHARS
 
@@ -366,13 +374,13 @@ def _doc_frame(
     n_par = np.bincount(doc, minlength=n_docs)
     n_filler = np.bincount(doc, weights=flag.astype(np.float64), minlength=n_docs)
 
-    weight = np.array(
-        [FAMILY_WEIGHT.get(f, 0.3) if f else 0.0 for f in family_col], dtype=np.float64
-    )
+    # Zero but where a flagged paragraph names a family.
+    weight = np.zeros(len(flag), dtype=np.float64)
+    weight[hit] = [FAMILY_WEIGHT.get(f, 0.3) if f else 0.0 for f in hit_families]
     evidence = np.bincount(doc, weights=weight * proba * flag, minlength=n_docs).astype(
         np.float64
     )
-    n_kinds, top = _kinds(doc, flag, family_col, n_docs)
+    n_kinds, top = _kinds(doc, hit, hit_families, n_docs)
     rep = complete(feats.repetition, texts, buffers)
     repeated = np.maximum(rep[:, LINE], rep[:, PARAGRAPH])
     ngram_rep = rep[:, NGRAM]
@@ -401,8 +409,8 @@ def _doc_frame(
 
 def _kinds(
     doc: npt.NDArray[np.int64],
-    flag: npt.NDArray[np.bool_],
-    family_col: list[str | None],
+    hit: npt.NDArray[np.intp],
+    hit_families: list[str],
     n_docs: int,
 ) -> tuple[npt.NDArray[np.float64], pl.Series]:
     """Distinct filler families per article and its three most frequent ones.
@@ -411,12 +419,11 @@ def _kinds(
     Built with polars over the flagged paragraphs only (one Python list per
     article would cost more than the rest of the article statistics).
     """
-    hit = np.flatnonzero(flag)
     counts = (
         pl.DataFrame(
             {
                 "doc": doc[hit],
-                "family": pl.Series([family_col[i] for i in hit.tolist()]),
+                "family": pl.Series(hit_families, dtype=pl.String),
             },
             schema={"doc": pl.Int64, "family": pl.String},
         )

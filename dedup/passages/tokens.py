@@ -401,13 +401,22 @@ def prepare_slow(
 
     """
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    slow = np.flatnonzero(table()[cps] & SLOW)
+    # Only characters outside ASCII can need it (checked on the table at
+    # import): looking up just those skips most of a long text.
+    wide = np.flatnonzero(cps >= 0x80) if not _ASCII_SLOW else np.arange(len(cps))
+    slow = wide[(table()[cps[wide]] & SLOW) != 0]
     if not len(slow):
         return None
     n = len(text)
     pieces: list[str] = []
-    map0: list[npt.NDArray[np.int64]] = []
-    map1: list[npt.NDArray[np.int64]] = []
+    # The output as segments: a run copied as it is (each character maps to
+    # itself) or a folded cluster (each maps to the whole cluster). The maps
+    # are filled from them below, not concatenated from arrays made for
+    # each segment.
+    seg_a: list[int] = []
+    seg_b: list[int] = []
+    seg_len: list[int] = []
+    seg_copy: list[bool] = []
     done = 0
     for pos in slow.tolist():
         if pos < done:
@@ -420,20 +429,43 @@ def prepare_slow(
             b += 1
         if a > done:
             pieces.append(text[done:a])
-            same = np.arange(done, a, dtype=np.int64)
-            map0.append(same)
-            map1.append(same + 1)
+            seg_a.append(done)
+            seg_b.append(a)
+            seg_len.append(a - done)
+            seg_copy.append(True)
         folded = _fold(text[a:b])
         pieces.append(folded)
-        map0.append(np.full(len(folded), a, dtype=np.int64))
-        map1.append(np.full(len(folded), b, dtype=np.int64))
+        seg_a.append(a)
+        seg_b.append(b)
+        seg_len.append(len(folded))
+        seg_copy.append(False)
         done = b
     if done < n:
         pieces.append(text[done:])
-        same = np.arange(done, n, dtype=np.int64)
-        map0.append(same)
-        map1.append(same + 1)
-    return "".join(pieces), np.concatenate(map0), np.concatenate(map1)
+        seg_a.append(done)
+        seg_b.append(n)
+        seg_len.append(n - done)
+        seg_copy.append(True)
+    # Copied runs take their maps as slices of one range of positions.
+    positions = np.arange(n + 1, dtype=np.int64)
+    total = sum(seg_len)
+    map0 = np.empty(total, dtype=np.int64)
+    map1 = np.empty(total, dtype=np.int64)
+    o = 0
+    for a, b, length, copy in zip(seg_a, seg_b, seg_len, seg_copy, strict=True):
+        if copy:
+            map0[o : o + length] = positions[a:b]
+            map1[o : o + length] = positions[a + 1 : b + 1]
+        else:
+            map0[o : o + length] = a
+            map1[o : o + length] = b
+        o += length
+    return "".join(pieces), map0, map1
+
+
+#: Whether any ASCII character needs NFKC or lower case by
+#: :func:`prepare_slow`'s test (none does with today's table).
+_ASCII_SLOW = bool((table()[:0x80] & SLOW).any())
 
 
 @dataclass(frozen=True)

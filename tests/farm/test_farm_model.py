@@ -13,7 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from dedup.errors import ConfigError
 from dedup.farm import model as model_mod
 from dedup.farm.features import FEATURE_NAMES
-from dedup.farm.model import PARAMS_DIR, FillerClassifier, load
+from dedup.farm.model import PARAMS_DIR, FillerClassifier, load, load_bundled
 
 
 @parametrize_with_checks([FillerClassifier(cv=3, random_state=0)])
@@ -151,3 +151,18 @@ def test_blocked_scores_of_flag_columns_equal_row_by_row_sums(order: str) -> Non
             want[i, e] = s + b[e]
     got = model_mod._standard_scores(X, mean, scale, W, b)
     assert np.array_equal(got, want)
+
+
+def test_family_and_contributions_equal_the_two_methods_to_the_bit() -> None:
+    # reasons.explain takes both from one pass; the per-family experts' scores
+    # must be the same numbers as predict_family's own.
+    X, y, fam = _toy()
+    clf = FillerClassifier(cv=3, random_state=0).fit(X, y, family=fam)
+    family, contrib = clf.family_and_contributions(X)
+    assert family.tolist() == clf.predict_family(X).tolist()
+    assert contrib.tobytes() == clf.contributions(X).tobytes()
+    bundled = load_bundled()
+    Xb = np.random.default_rng(2).normal(size=(200, len(FEATURE_NAMES)))
+    family, contrib = bundled.classifier.family_and_contributions(Xb)
+    assert family.tolist() == bundled.classifier.predict_family(Xb).tolist()
+    assert contrib.tobytes() == bundled.classifier.contributions(Xb).tobytes()

@@ -192,3 +192,25 @@ def test_floating_literals_across_runs_of_white_space(
 def _spaced(literal: str) -> str:
     """A pattern matching *literal* with each space a run of white space."""
     return "".join(r"\s+" if ch == " " else re.escape(ch) for ch in literal)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.lists(st.sampled_from(SALAD), max_size=30), max_size=9))
+def test_paragraphs_walked_two_at_a_time_get_their_own_masks(
+    salads: list[list[str]],
+) -> None:
+    # The kernel advances two paragraphs' automata in one loop (odd counts,
+    # unequal lengths, empty ones): each mask must be the one the paragraph
+    # gets when it is the only one.
+    texts = [t for words in salads for t in (" ".join(words),)] + TRICKY
+    data, off = string_buffers(pl.Series(texts, dtype=pl.String))
+    together = PREFILTER.candidates(data, off[:-1].copy(), off[1:].copy())
+    alone = [
+        int(
+            PREFILTER.candidates(
+                data, off[p : p + 1].copy(), off[p + 1 : p + 2].copy()
+            )[0]
+        )
+        for p in range(len(texts))
+    ]
+    assert together.tolist() == alone
