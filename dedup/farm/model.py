@@ -505,11 +505,7 @@ class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict_family(self, X: npt.ArrayLike) -> npt.NDArray[np.str_]:
         """The filler family whose own score is highest (whatever the decision)."""
-        Z = self._standardised(X)
-        k = self._specific()
-        S = _scores(Z, self.coef_[1 : 1 + k], self.intercept_[1 : 1 + k])
-        out: npt.NDArray[np.str_] = self.families_[S.argmax(axis=1)]
-        return out
+        return self.family_and_contributions(X)[0]
 
     def contributions(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Each feature's share of the strongest expert's margin over content.
@@ -518,21 +514,18 @@ class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         intercept difference give its margin, which is the decision value up
         to the other experts' (smaller) scores.
         """
-        Z = self._standardised(X)
-        S = _scores(Z, self.coef_[1:], self.intercept_[1:])
-        best = S.argmax(axis=1)
-        out: npt.NDArray[np.float64] = Z * (self.coef_[1 + best] - self.coef_[0])
-        return out
+        return self.family_and_contributions(X)[1]
 
     def family_and_contributions(
         self, X: npt.ArrayLike
     ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.float64]]:
         """:meth:`predict_family` and :meth:`contributions` of *X*, in one pass.
 
-        Both standardise the same rows and score them with the experts; done
-        once here. :func:`_scores` computes each expert's column on its own,
-        so the per-family experts' scores are the first columns of all the
-        experts' scores, to the bit.
+        Both need the same standardised rows scored by every expert, so both
+        come from here (``reasons.explain`` asks for the two at once).
+        :func:`_scores` computes each expert's column on its own, so the
+        per-family experts' columns are the numbers a scoring of those experts
+        alone would give.
         """
         Z = self._standardised(X)
         S = _scores(Z, self.coef_[1:], self.intercept_[1:])
