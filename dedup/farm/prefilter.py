@@ -372,6 +372,31 @@ def _anchored_mask(
     return mask
 
 
+@nb.njit(inline="always", cache=True)
+def _walk_on(
+    data: npt.NDArray[np.uint8],
+    i: int,
+    end: int,
+    row: int,
+    mask: np.uint32,
+    byte_class: npt.NDArray[np.int32],
+    delta: npt.NDArray[np.int32],
+    floating: npt.NDArray[np.uint32],
+) -> np.uint32:
+    """*mask* with the floating literals of ``data[i:end]``, walked from *row*."""
+    while i < end:
+        if data[i] < 0x80:
+            sym = byte_class[data[i]]
+            i += 1
+        else:
+            sym, i = _high_symbol(data, i, end, byte_class)
+        row = delta[row + sym]
+        if row < 0:
+            row = -row
+            mask |= floating[row]
+    return mask
+
+
 @nb.njit(cache=True)
 def _run(
     data: npt.NDArray[np.uint8],
@@ -438,28 +463,10 @@ def _run(
                     row1 = -row1
                     mask1 |= floating[row1]
             # The longer of the two goes on alone.
-            while i1 < end1:
-                if data[i1] < 0x80:
-                    s1 = byte_class[data[i1]]
-                    i1 += 1
-                else:
-                    s1, i1 = _high_symbol(data, i1, end1, byte_class)
-                row1 = delta[row1 + s1]
-                if row1 < 0:
-                    row1 = -row1
-                    mask1 |= floating[row1]
-            out[p + 1] = mask1
-        while i0 < end0:
-            if data[i0] < 0x80:
-                s0 = byte_class[data[i0]]
-                i0 += 1
-            else:
-                s0, i0 = _high_symbol(data, i0, end0, byte_class)
-            row0 = delta[row0 + s0]
-            if row0 < 0:
-                row0 = -row0
-                mask0 |= floating[row0]
-        out[p] = mask0
+            out[p + 1] = _walk_on(
+                data, i1, end1, row1, mask1, byte_class, delta, floating
+            )
+        out[p] = _walk_on(data, i0, end0, row0, mask0, byte_class, delta, floating)
     return out
 
 
