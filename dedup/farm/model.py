@@ -171,6 +171,42 @@ def _standard_scores(
     return out
 
 
+@nb.njit(cache=True)
+def _shifted_by_top(
+    S: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Each row's highest filler score and the filler scores less that maximum.
+
+    ``top[i]`` is ``S[i, 1:].max()`` (NaN if any of them is NaN, as numpy's
+    max gives) and ``shifted[i, k]`` is ``S[i, 1 + k] - top[i]``, a new
+    C-ordered array. Both are exact operations, so the numbers are those of
+    ``S[:, 1:].max(axis=1)`` and ``S[:, 1:] - top[:, None]``; in one pass
+    over *S* instead of a numpy reduction over ten strided values a row and
+    a broadcast subtraction (1.6 of the 2.2 µs a planted article that the
+    log-sum-exp took).
+
+        >>> S = np.array([[0.0, 1.0, 3.0], [2.0, -np.inf, -1.0]])
+        >>> top, shifted = _shifted_by_top(S)
+        >>> top.tolist(), shifted.tolist()
+        ([3.0, -1.0], [[-2.0, 0.0], [-inf, 0.0]])
+    """
+    n, k = S.shape
+    top = np.empty(n, dtype=np.float64)
+    shifted = np.empty((n, max(k - 1, 0)), dtype=np.float64)
+    for i in range(n):
+        m = S[i, 1]
+        for j in range(2, k):
+            v = S[i, j]
+            # NaN wins and stays, as in numpy's max (no comparison is true
+            # with a NaN maximum, so it is never replaced).
+            if v > m or np.isnan(v):
+                m = v
+        top[i] = m
+        for j in range(1, k):
+            shifted[i, j - 1] = S[i, j] - m
+    return top, shifted
+
+
 def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     out: npt.NDArray[np.float64] = 0.5 * (1.0 + np.tanh(0.5 * z))
     return out
@@ -362,9 +398,21 @@ class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     @staticmethod
     def _decision_of_scores(S: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        top = S[:, 1:].max(axis=1, keepdims=True)
-        lse = top[:, 0] + np.log(np.exp(S[:, 1:] - top).sum(axis=1))
-        out: npt.NDArray[np.float64] = lse - S[:, 0]
+        """Log-sum-exp of the filler experts' scores less the content score.
+
+        ``top + log(sum(exp(S[:, 1:] - top)))`` with ``top`` the row maximum,
+        then ``- S[:, 0]``. The exponentials, the sum over a row and the log
+        stay numpy's own calls on arrays of the same shape and order (their
+        vector loops and the sum's order decide the last bits); only the
+        exact max and subtraction are done by :func:`_shifted_by_top`, and
+        the rest in place instead of in a new array per step.
+        """
+        top, shifted = _shifted_by_top(S)
+        np.exp(shifted, out=shifted)
+        out: npt.NDArray[np.float64] = shifted.sum(axis=1)
+        np.log(out, out=out)
+        out += top
+        out -= S[:, 0]
         return out
 
     def fit(
@@ -477,18 +525,39 @@ class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         out: npt.NDArray[np.float64] = (Xa - self.mean_) / self.scale_
         return out
 
-    def decision_function(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """Uncalibrated log-odds of filler (any family) against content."""
+    def decision_function(
+        self, X: npt.ArrayLike, *, check_input: bool = True
+    ) -> npt.NDArray[np.float64]:
+        """Uncalibrated log-odds of filler (any family) against content.
+
+        ``check_input=False`` skips scikit-learn's validation of *X* (shape,
+        dtype, finite values: a pass over the whole matrix), as in
+        scikit-learn's own trees: only for a float64 matrix of
+        ``n_features_in_`` finite columns, such as the feature extractor's.
+        """
         check_is_fitted(self)
-        Xa = validate_data(self, X, reset=False, dtype=np.float64)
+        Xa = (
+            validate_data(self, X, reset=False, dtype=np.float64)
+            if check_input
+            else np.asarray(X, dtype=np.float64)
+        )
         S = _standard_scores(Xa, self.mean_, self.scale_, self.coef_, self.intercept_)
         return self._decision_of_scores(S)
 
+    def filler_proba(
+        self, X: npt.ArrayLike, *, check_input: bool = True
+    ) -> npt.NDArray[np.float64]:
+        """Calibrated probability of filler: ``predict_proba(X)[:, 1]``, contiguous.
+
+        *check_input*: as in :meth:`decision_function`.
+        """
+        decision = self.decision_function(X, check_input=check_input)
+        a, b = self.calibration_
+        return _sigmoid(a * decision + b)
+
     def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Calibrated probabilities, columns in the order of ``classes_``."""
-        check_is_fitted(self)
-        a, b = self.calibration_
-        p = _sigmoid(a * self.decision_function(X) + b)
+        p = self.filler_proba(X)
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: npt.ArrayLike) -> npt.NDArray[Any]:

@@ -303,8 +303,10 @@ def score_batch(
     t_features = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    # The extractor's matrix is float64, finite and of the model's width:
+    # validating it would be one more pass over it.
     proba = (
-        model.classifier.predict_proba(feats.values)[:, 1]
+        model.classifier.filler_proba(feats.values, check_input=False)
         if seg.n_paragraphs
         else np.zeros(0)
     )

@@ -166,3 +166,42 @@ def test_family_and_contributions_equal_the_two_methods_to_the_bit() -> None:
     family, contrib = bundled.classifier.family_and_contributions(Xb)
     assert family.tolist() == bundled.classifier.predict_family(Xb).tolist()
     assert contrib.tobytes() == bundled.classifier.contributions(Xb).tobytes()
+
+
+def _numpy_decision(S: np.ndarray) -> np.ndarray:
+    # The plain numpy form _decision_of_scores replaced.
+    top = S[:, 1:].max(axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.exp(S[:, 1:] - top).sum(axis=1))
+    out: np.ndarray = lse - S[:, 0]
+    return out
+
+
+@pytest.mark.parametrize("n_scores", [2, 3, 11, 20])
+def test_decision_of_scores_equals_the_numpy_form_to_the_bit(n_scores: int) -> None:
+    # Max and shift come from a kernel; exp, the row sums and log must stay
+    # numpy's so that the bits do not move. Absent families (-inf in a fold),
+    # ties, NaN and scores far apart included.
+    rng = np.random.default_rng(7)
+    S = rng.normal(size=(1000, n_scores)) * 20.0
+    S[::7, 1] = -np.inf
+    S[::11, -1] = S[::11, 0]
+    S[5, 1:] = -np.inf
+    S[6, -1] = np.nan
+    S[8, 1:] = 3.0
+    S[9, 0] = 1e300
+    got = FillerClassifier._decision_of_scores(S)
+    with np.errstate(invalid="ignore"):
+        want = _numpy_decision(S)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_bundled_probabilities_equal_the_numpy_form_to_the_bit() -> None:
+    clf = load_bundled().classifier
+    X = np.random.default_rng(3).normal(size=(3000, len(FEATURE_NAMES))) * 2.0
+    S = model_mod._standard_scores(X, clf.mean_, clf.scale_, clf.coef_, clf.intercept_)
+    a, b = clf.calibration_
+    want = model_mod._sigmoid(a * _numpy_decision(S) + b)
+    assert clf.predict_proba(X)[:, 1].tobytes() == want.tobytes()
+    assert clf.filler_proba(X, check_input=False).tobytes() == want.tobytes()
+    with pytest.raises(ValueError, match="NaN"):
+        clf.filler_proba(np.full((2, len(FEATURE_NAMES)), np.nan))
