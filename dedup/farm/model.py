@@ -107,16 +107,17 @@ def _standard_scores(
     at a time, the sum is a chain of dependent additions). The feature
     matrix is column-major, so a block of one column is contiguous.
 
-    Two savings that leave every operation as it was:
+    Four features' terms are added to a row's sum in one statement, the sum
+    held in a register in between, rather than stored and reloaded after
+    each term; the additions are the same, in the same order.
 
-    * Half the features are flags (0 or 1), and the division cost most of
-      the time. Where a block of a column holds only 0.0 and 1.0, its
-      standardised values are the two quotients, computed once. (Only when
-      the mean is not 0: then ``-0.0 - mean`` equals ``0.0 - mean``, so a
-      negative zero gets the same value as the division would give it.)
-    * Four features' terms are added to a row's sum in one statement, the
-      sum held in a register in between, rather than stored and reloaded
-      after each term; the additions are the same, in the same order.
+    Every value is standardised by the division, in the one pass that reads
+    it. Standardising is bound by reading the matrix from memory (tens of
+    megabytes a batch, read once): on the AMD EPYC (Zen 4) the divisions
+    hide under those reads, and a first pass to find blocks of flag columns
+    (only 0.0 and 1.0, whose standardised values are two quotients) cost
+    more than it saved, 120 vs 98 ns a planted paragraph. (That shortcut
+    paid on the Intel Xeon of the farm-perf5 notes; re-measure there.)
 
         >>> X = np.asfortranarray([[0.0, 2.0], [1.0, 4.0], [1.0, 0.0]])
         >>> mean, scale = np.array([0.5, 2.0]), np.array([0.5, 2.0])
@@ -138,18 +139,8 @@ def _standard_scores(
             sj = scale[j]
             # A slice, not X[i0 + r, j]: no negative-index check per read.
             col = X[i0 : i0 + m, j]
-            flags = mj != 0.0
-            if flags:
-                for x in col:
-                    flags &= (x == 0.0) | (x == 1.0)
-            if flags:
-                z0 = (0.0 - mj) / sj
-                z1 = (1.0 - mj) / sj
-                for r in range(m):
-                    z[j, r] = z1 if col[r] == 1.0 else z0
-            else:
-                for r in range(m):
-                    z[j, r] = (col[r] - mj) / sj
+            for r in range(m):
+                z[j, r] = (col[r] - mj) / sj
         for k in range(k_experts):
             s[:m] = 0.0
             for j in range(0, f_unrolled, _UNROLL):

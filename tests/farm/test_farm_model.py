@@ -122,10 +122,10 @@ def test_blocked_scores_equal_row_by_row_sums_to_the_bit(order: str, n: int) -> 
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_blocked_scores_of_flag_columns_equal_row_by_row_sums(order: str) -> None:
-    # Blocks of a column holding only 0.0 and 1.0 take their standardised
-    # values from two precomputed quotients; the scores must not change:
-    # flag columns whole, in some blocks only, with negative zeros, with a
-    # zero mean (where the shortcut is not taken) and next to real values.
+    # Flag columns (only 0.0 and 1.0) are where a shortcut of the
+    # standardisation would go wrong first, so they stay covered: whole, in
+    # some blocks only, with negative zeros, with a zero mean and next to
+    # real values, the scores equal the row-by-row sums.
     rng = np.random.default_rng(11)
     n, f, k = 3 * model_mod.SCORE_BLOCK + 5, 9, 3
     X = rng.normal(size=(n, f))
