@@ -257,11 +257,11 @@ def score_articles(
         clock = time.perf_counter()
         if sink is not None:
             sink(paragraphs)
+        flagged = paragraphs.filter(pl.col(IS_FILLER))
         if config.paragraphs == "all":
             kept.append(paragraphs)
         elif config.paragraphs == "flagged":
-            kept.append(paragraphs.filter(pl.col(IS_FILLER)))
-        flagged = paragraphs.filter(pl.col(IS_FILLER))
+            kept.append(flagged)
         families.update(flagged[FAMILY].to_list())
         stats.paragraphs += paragraphs.height
         stats.flagged += flagged.height
@@ -339,7 +339,7 @@ def score_batch(
         },
         schema=FARM_PARAGRAPHS_SCHEMA,
     )
-    docs = _doc_frame(batch, texts, buffers, feats, doc, proba, flag, hit, hit_families)
+    docs = _doc_frame(batch, texts, buffers, feats, doc, proba, hit, hit_families)
     t_output = time.perf_counter() - clock
     return (
         paragraphs,
@@ -361,7 +361,6 @@ def _doc_frame(
     feats: FeatureBatch,
     doc: npt.NDArray[np.int64],
     proba: npt.NDArray[np.float64],
-    flag: npt.NDArray[np.bool_],
     hit: npt.NDArray[np.intp],
     hit_families: list[str],
 ) -> pl.DataFrame:
@@ -371,17 +370,21 @@ def _doc_frame(
     raw = feats.raw
     chars = raw[:, R_CHARS] if len(raw) else np.zeros(0)
     total = np.bincount(doc, weights=chars, minlength=n_docs).astype(np.float64)
-    filler_chars = np.bincount(doc, weights=chars * flag, minlength=n_docs)
+    # Sums over the flagged paragraphs only: the others added terms of 0.0
+    # (the terms are never negative, so no -0.0), which change no sum, and
+    # bincount adds the rest in the same order.
+    hit_doc = doc[hit]
+    filler_chars = np.bincount(hit_doc, weights=chars[hit], minlength=n_docs)
     fraction = np.where(total > 0, filler_chars / np.maximum(total, 1.0), 0.0)
     n_par = np.bincount(doc, minlength=n_docs)
-    n_filler = np.bincount(doc, weights=flag.astype(np.float64), minlength=n_docs)
-
-    # Zero but where a flagged paragraph names a family.
-    weight = np.zeros(len(flag), dtype=np.float64)
-    weight[hit] = [FAMILY_WEIGHT.get(f, 0.3) if f else 0.0 for f in hit_families]
-    evidence = np.bincount(doc, weights=weight * proba * flag, minlength=n_docs).astype(
-        np.float64
+    n_filler = np.bincount(hit_doc, minlength=n_docs)
+    weight = np.array(
+        [FAMILY_WEIGHT.get(f, 0.3) if f else 0.0 for f in hit_families],
+        dtype=np.float64,
     )
+    evidence = np.bincount(
+        hit_doc, weights=weight * proba[hit], minlength=n_docs
+    ).astype(np.float64)
     n_kinds, top = _kinds(doc, hit, hit_families, n_docs)
     rep = complete(feats.repetition, texts, buffers)
     repeated = np.maximum(rep[:, LINE], rep[:, PARAGRAPH])

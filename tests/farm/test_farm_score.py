@@ -48,6 +48,21 @@ def test_output_columns_and_offsets() -> None:
     )
 
 
+def test_article_counts_agree_with_the_paragraphs() -> None:
+    # The article statistics sum over the flagged paragraphs only.
+    frame = pl.concat([seed_frame(), pl.DataFrame({"doc_id": ["e"], "text": [""]})])
+    result = score_frame(frame)
+    per_doc = result.paragraphs.group_by("doc_id").agg(
+        pl.len().cast(pl.UInt32).alias("want_paragraphs"),
+        pl.col("is_filler").sum().cast(pl.UInt32).alias("want_filler"),
+    )
+    docs = result.docs.join(per_doc, on="doc_id", how="left").fill_null(0)
+    assert (docs["n_paragraphs"] == docs["want_paragraphs"]).all()
+    assert (docs["n_filler"] == docs["want_filler"]).all()
+    assert ((docs["n_filler"] > 0) == (docs["filler_fraction"] > 0)).all()
+    assert docs.filter(pl.col("n_filler") == 0)["top_reasons"].list.len().max() == 0
+
+
 def test_same_input_same_output_whatever_the_batch_size() -> None:
     frame = seed_frame()
     one = score_articles(FrameSource(frame, batch_size=1))
