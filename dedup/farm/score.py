@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 import zstandard
 
 from dedup.arrow import Buffers, string_buffers
@@ -421,34 +422,41 @@ def _kinds(
     """Distinct filler families per article and its three most frequent ones.
 
     ``top`` reads ``"callout (13)"``: most paragraphs first, then by name.
-    Built with polars over the flagged paragraphs only (one Python list per
-    article would cost more than the rest of the article statistics).
+    Counted with numpy over the flagged paragraphs only, and the list column
+    made from offsets: a Python list per article would cost more than the
+    rest of the article statistics, and polars group-bys and a join with
+    every article cost 1.5-4 ms a batch, mostly fixed.
+
+        >>> n, top = _kinds(np.array([0, 0, 0, 2]), np.array([0, 1, 2, 3]),
+        ...                 ["teaser", "ads", "teaser", "ads"], 3)
+        >>> n.tolist(), top.to_list()
+        ([2.0, 0.0, 1.0], [['teaser (2)', 'ads (1)'], [], ['ads (1)']])
     """
-    counts = (
-        pl.DataFrame(
-            {
-                "doc": doc[hit],
-                "family": pl.Series(hit_families, dtype=pl.String),
-            },
-            schema={"doc": pl.Int64, "family": pl.String},
-        )
-        .drop_nulls()
-        .group_by("doc", "family")
-        .len()
-        .sort(["doc", "len", "family"], descending=[False, True, False])
-        .group_by("doc", maintain_order=True)
-        .agg(
-            pl.len().alias("kinds"),
-            pl.format("{} ({})", "family", "len").head(3).alias("top"),
-        )
+    names = sorted(set(hit_families))
+    code_of = {name: code for code, name in enumerate(names)}
+    # One key per (article, family), families in name order.
+    key = doc[hit] * max(len(names), 1) + np.array(
+        [code_of[f] for f in hit_families], dtype=np.int64
     )
-    n_kinds = np.zeros(n_docs, dtype=np.float64)
-    n_kinds[counts["doc"].to_numpy()] = counts["kinds"].to_numpy()
-    top = (
-        pl.DataFrame({"doc": np.arange(n_docs, dtype=np.int64)})
-        .join(counts.select("doc", "top"), on="doc", how="left", maintain_order="left")
-        .get_column("top")
-        .fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    pairs, count = np.unique(key, return_counts=True)
+    pair_doc, pair_code = np.divmod(pairs, max(len(names), 1))
+    n_kinds = np.bincount(pair_doc, minlength=n_docs).astype(np.float64)
+    # By article, then most paragraphs first, then by name; an article's
+    # pairs stay together, so a pair's rank is its distance from the first.
+    order = np.lexsort((pair_code, -count, pair_doc))
+    pair_doc, pair_code, count = pair_doc[order], pair_code[order], count[order]
+    first = np.searchsorted(pair_doc, pair_doc, side="left")
+    keep = np.arange(len(pair_doc)) - first < 3
+    labels = [
+        f"{names[c]} ({n})"
+        for c, n in zip(pair_code[keep].tolist(), count[keep].tolist(), strict=True)
+    ]
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pair_doc[keep], minlength=n_docs), out=offsets[1:])
+    top = pl.Series(
+        pa.LargeListArray.from_arrays(
+            pa.array(offsets), pa.array(labels, type=pa.large_string())
+        )
     )
     return n_kinds, top
 
