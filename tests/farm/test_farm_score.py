@@ -172,3 +172,13 @@ def test_kinds_equal_a_count_per_article(seed: int) -> None:
         assert n_kinds[d] == len(counts)
         assert top[d].to_list() == [f"{f} ({n})" for f, n in ranked]
     assert top.dtype == pl.List(pl.String) and len(top) == n_docs
+
+
+def test_run_summary_counts_families_over_batches() -> None:
+    frame = seed_frame()
+    result = score_articles(FrameSource(frame, batch_size=2))
+    counts = Counter(result.flagged()["family"].to_list())
+    assert result.stats.families == dict(
+        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    assert sum(counts.values()) == result.stats.flagged > 0
