@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 
@@ -385,14 +386,13 @@ def explain(
     tokens: list[float] = feats.raw[rows, R_TOKENS].tolist()
     topics: list[int] = feats.cpc_topic[rows].tolist()
     ratios: list[float] = feats.cpc_ratio[rows].tolist()
-    # Strongest contribution first, ties in feature order (stable), all rows
-    # at once; only the positive ones are named. A reason rarely needs more
-    # than the first few (one more per feature whose words repeat an earlier
-    # part), so only those become Python lists; a row that runs out reads
-    # its whole ranking.
-    order = np.argsort(-contrib, axis=1, kind="stable")
-    ranked = order[:, :_RANKED].tolist()
-    n_positive: list[int] = (contrib > 0).sum(axis=1).tolist()
+    # Strongest contribution first, ties in feature order; only the positive
+    # ones are named. A reason rarely needs more than the first few (one
+    # more per feature whose words repeat an earlier part), so only those
+    # are ranked up front; a row that runs out ranks all of its own.
+    top, positives = _top_positive(contrib, _RANKED)
+    ranked = top.tolist()
+    n_positive: list[int] = positives.tolist()
     by_group: npt.NDArray[np.float64] | None = None
     out: list[tuple[str, str]] = []
     for k, expert in enumerate(named):
@@ -431,7 +431,8 @@ def explain(
         m, positive = 0, n_positive[k]
         while m < positive and len(parts) < n_features:
             if m == len(candidates):
-                candidates = order[k, :positive].tolist()
+                order = np.argsort(-contrib[k], kind="stable")
+                candidates = order[:positive].tolist()
             j = candidates[m]
             words = _DESCRIBE[j](p, j)
             m += 1
@@ -439,6 +440,46 @@ def explain(
                 parts.append(words)
         out.append((family, f"{' + '.join(parts) or 'overall pattern'} ({family})"))
     return out
+
+
+@nb.njit(cache=True)
+def _top_positive(
+    contrib: npt.NDArray[np.float64], width: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each row's *width* largest positive columns, and its count of positives.
+
+    ``top[i]`` lists the columns of row *i* whose value is above zero, the
+    largest first and equal values in column order (the first of
+    ``np.argsort(-contrib[i], kind="stable")``), padded with -1; one pass
+    over each row keeping a short sorted list, instead of sorting all of it.
+
+        >>> top, n = _top_positive(np.array([[0.5, 0.0, 2.0, 0.5, -1.0]]), 2)
+        >>> top.tolist(), n.tolist()
+        ([[2, 0]], [3])
+    """
+    n, f = contrib.shape
+    width = min(width, f)
+    top = np.full((n, width), -1, dtype=np.int64)
+    positives = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        kept = 0
+        for j in range(f):
+            v = contrib[i, j]
+            if not v > 0.0:
+                continue
+            positives[i] += 1
+            # Below every kept value, or equal to the last (an equal value
+            # in a later column ranks after it): goes at the end, if room.
+            at = kept
+            while at > 0 and contrib[i, top[i, at - 1]] < v:
+                at -= 1
+            if at == width:
+                continue
+            for q in range(min(kept, width - 1), at, -1):
+                top[i, q] = top[i, q - 1]
+            top[i, at] = j
+            kept = min(kept + 1, width)
+    return top, positives
 
 
 def _group_sums(contrib: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -40,3 +40,18 @@ def test_reasons_do_not_depend_on_how_much_of_the_ranking_is_listed(
     assert reasons.explain(feats, clf, rows, n_features=n_features) == want
     monkeypatch.setattr(reasons, "_RANKED", len(FEATURE_NAMES))
     assert reasons.explain(feats, clf, rows, n_features=n_features) == want
+
+
+@pytest.mark.parametrize("width", [1, 3, 8, 70])
+def test_top_positive_is_the_head_of_a_stable_sort(width: int) -> None:
+    # Ties (a few distinct values), zeros of both signs and negatives.
+    rng = np.random.default_rng(width)
+    contrib = rng.choice([-1.0, -0.0, 0.0, 0.25, 0.5, 2.0], size=(300, 59))
+    contrib[:, 5] = rng.normal(size=300)
+    top, positives = reasons._top_positive(contrib, width)
+    for i in range(len(contrib)):
+        order = np.argsort(-contrib[i], kind="stable")
+        n = int((contrib[i] > 0).sum())
+        assert positives[i] == n
+        want = order[: min(n, width)].tolist()
+        assert top[i].tolist() == want + [-1] * (min(width, 59) - len(want))
