@@ -182,8 +182,10 @@ def _shifted_by_top(
         ([3.0, -1.0], [[-2.0, 0.0], [-inf, 0.0]])
     """
     n, k = S.shape
+    if k < 2:
+        raise ValueError("need the content score and at least one filler score")
     top = np.empty(n, dtype=np.float64)
-    shifted = np.empty((n, max(k - 1, 0)), dtype=np.float64)
+    shifted = np.empty((n, k - 1), dtype=np.float64)
     for i in range(n):
         m = S[i, 1]
         for j in range(2, k):
