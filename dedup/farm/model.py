@@ -526,7 +526,9 @@ class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         ``check_input=False`` skips scikit-learn's validation of *X* (shape,
         dtype, finite values: a pass over the whole matrix), as in
         scikit-learn's own trees: only for a float64 matrix of
-        ``n_features_in_`` finite columns, such as the feature extractor's.
+        ``n_features_in_`` columns, such as the feature extractor's. A NaN or
+        infinite value still raises: it makes every score of its row
+        non-finite, and the scores are a fifth of the matrix's size.
         """
         check_is_fitted(self)
         Xa = (
@@ -535,6 +537,8 @@ class FillerClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             else np.asarray(X, dtype=np.float64)
         )
         S = _standard_scores(Xa, self.mean_, self.scale_, self.coef_, self.intercept_)
+        if not check_input and not np.isfinite(S).all():
+            raise ValueError("Input X contains NaN or infinity (or its scores do)")
         return self._decision_of_scores(S)
 
     def filler_proba(

@@ -203,5 +203,8 @@ def test_bundled_probabilities_equal_the_numpy_form_to_the_bit() -> None:
     want = model_mod._sigmoid(a * _numpy_decision(S) + b)
     assert clf.predict_proba(X)[:, 1].tobytes() == want.tobytes()
     assert clf.filler_proba(X, check_input=False).tobytes() == want.tobytes()
-    with pytest.raises(ValueError, match="NaN"):
-        clf.filler_proba(np.full((2, len(FEATURE_NAMES)), np.nan))
+    for bad in (np.nan, np.inf, -np.inf):
+        X[7, 3] = bad
+        for check_input in (True, False):
+            with pytest.raises(ValueError, match=r"NaN|infinity"):
+                clf.filler_proba(X, check_input=check_input)
