@@ -21,7 +21,9 @@ Only flagged paragraphs are explained, so the Python here runs on few rows.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 
@@ -75,9 +77,26 @@ _LONG_FROM = {"log_chars": 240, "log_tokens": 40, "log_sentences": 2}
 _PHRASE_KINDS = frozenset(
     ("teaser", "navigation", "call_to_action", "ads", "ai_disclosure", "boilerplate")
 )
+_PHRASE_LEAD = frozenset(
+    ("teaser", "navigation", "call_to_action", "ads", "ai_disclosure")
+)
 _PATTERN_COLUMN = {name: j for j, name in enumerate(lexicon.PATTERNS)}
+# Columns of the features the reasons read.
+_LABEL_KNOWN = feature_index("label_known")
+_LABEL_COLON = feature_index("label_colon")
+_QUESTION_LEAD = feature_index("question_lead")
+_CPC_COUNT = feature_index("cpc_count")
+_COHERENCE = feature_index("coherence")
+_PHRASE_LABEL = feature_index("phrase_label")
+_REPEATS = feature_index("repeats")
+_HEADING_LIKE = feature_index("heading_like")
+_LONG_ABOVE = {
+    feature_index(name): float(np.log1p(v)) for name, v in _LONG_FROM.items()
+}
 _LABEL = re.compile(r"^[\W_]*?(\w[^:?\n]{0,60}?[:?])(?=\s|\*|$)")
 _GROUPS = sorted(set(FEATURE_GROUP.values()) | {DEFAULT_GROUP})
+#: Ranked features of a flagged row turned into a Python list up front.
+_RANKED = 8
 _GROUP_OF = np.array(
     [_GROUPS.index(FEATURE_GROUP.get(name, DEFAULT_GROUP)) for name in FEATURE_NAMES]
 )
@@ -102,45 +121,78 @@ def emoji_of(text: str, limit: int = 3) -> str:
     return "".join(_EMOJI.findall(text)[:limit])
 
 
-def _pattern_hits(feats: FeatureBatch, rows: npt.NDArray[np.intp]) -> list[str]:
+def _pattern_hits(
+    feats: FeatureBatch, rows: npt.NDArray[np.intp], values: npt.NDArray[np.float64]
+) -> list[str]:
     """The first filler pattern (by :data:`FILLER_PATTERNS` order) each row matches.
 
     ``CALLOUT_LABEL`` for a row matching none but with a known callout label,
-    ``""`` for the others.
+    ``""`` for the others. *values*: the feature rows of *rows*.
     """
     cols = [_PATTERN_COLUMN[name] for name in FILLER_PATTERNS]
     matched = feats.patterns[rows][:, cols]
     first: list[int] = matched.argmax(axis=1).tolist()
     some: list[bool] = np.any(matched, axis=1).tolist()
-    known: list[bool] = (feats.values[rows, feature_index("label_known")] > 0).tolist()
+    known: list[bool] = (values[:, _LABEL_KNOWN] > 0).tolist()
     return [
         FILLER_PATTERNS[f] if any_ else (CALLOUT_LABEL if k else "")
         for f, any_, k in zip(first, some, known, strict=True)
     ]
 
 
-def _lead(family: str, i: int, feats: FeatureBatch, text: str, hit: str) -> str:
-    """The evidence that defines *family*, when the paragraph has it."""
-    if family == "callout":
-        label = label_of(text)
-        lead = (
-            feats.values[i, feature_index("label_colon")]
-            + feats.values[i, feature_index("question_lead")]
-        )
-        if label and lead > 0:
-            return f"callout label '{label}'"
-    if family == "tie_in" and feats.cpc_topic[i] >= 0:
-        return _describe("cpc_count", i, feats, text, hit)
-    phrase_family = family in (
-        "teaser",
-        "navigation",
-        "call_to_action",
-        "ads",
-        "ai_disclosure",
+class _Paragraph:
+    """A flagged paragraph as its reason reads it.
+
+    *values* is its row of the feature matrix (a view), *raw_text* its text,
+    *hit* the filler pattern it matched (:func:`_pattern_hits`), *tokens*,
+    *topic* and *ratio* its word count, commercial topic and commercial
+    ratio. The text with its white space collapsed and the label it starts
+    with are made on first use and kept: a callout's lead and several of
+    its features quote the same label, and most reasons need neither.
+    """
+
+    __slots__ = (
+        "_label",
+        "_text",
+        "hit",
+        "ratio",
+        "raw_text",
+        "tokens",
+        "topic",
+        "values",
     )
-    if phrase_family and hit and hit != CALLOUT_LABEL:
-        return _PHRASE_WORDS[hit]
-    return ""
+
+    def __init__(
+        self,
+        values: npt.NDArray[np.float64],
+        raw_text: str,
+        hit: str,
+        tokens: float,
+        topic: int,
+        ratio: float,
+    ) -> None:
+        self.values = values
+        self.raw_text = raw_text
+        self.hit = hit
+        self.tokens = tokens
+        self.topic = topic
+        self.ratio = ratio
+        self._text: str | None = None
+        self._label: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The text with each run of white space one space, ends stripped."""
+        if self._text is None:
+            self._text = " ".join(self.raw_text.split())
+        return self._text
+
+    @property
+    def label(self) -> str:
+        """:func:`label_of` the text."""
+        if self._label is None:
+            self._label = label_of(self.text)
+        return self._label
 
 
 #: The shared expert of filler that carries a filler phrase (trained by
@@ -161,84 +213,146 @@ def _family_name(expert: str) -> str | None:
     return expert if expert in FAMILIES else None
 
 
-def _describe(
-    name: str, i: int, feats: FeatureBatch, text: str, hit: str
-) -> str:  # one flagged paragraph, so plain Python is fine
-    value = float(feats.values[i, feature_index(name)])
-    if name in (
-        "label_colon",
-        "label_title",
-        "label_known",
-        "label_x_emoji",
-        "label_x_later",
-    ):
-        label = label_of(text)
-        return f"callout label '{label}'" if label else "callout label"
-    if name == "question_lead":
-        return f"question lead '{label_of(text)}'"
-    if name in ("emoji", "emoji_edge", "heading_x_emoji"):
-        return f"emoji {emoji_of(text)}".rstrip()
-    if name == "emoji_x_doc_emoji":
-        return "emoji on many paragraphs"
-    if name == "label_x_doc_labels":
-        return "labels on many paragraphs"
-    if name in (
-        "cpc_rate",
-        "cpc_count",
-        "cpc_excess",
-        "cpc_topic_share",
-        "doc_cpc_rate",
-    ):
-        topic_i = int(feats.cpc_topic[i])
-        topic = lexicon.COMMERCIAL[topic_i] if topic_i >= 0 else "commercial"
-        n = round(float(np.expm1(feats.values[i, feature_index("cpc_count")])))
-        ratio = float(feats.cpc_ratio[i])
-        return f"{topic} tie-in: {n} high-CPC terms, {ratio:.0f}x article rate"
-    if name in ("coherence", "coherence_gap", "cpc_excess_x_incoherent"):
-        coh = float(feats.values[i, feature_index("coherence")])
-        return f"off-topic (similarity {coh:.2f} to the rest)"
-    if name == "mean_idf":
-        return "generic wording"
-    if name in (
-        "filler_phrase",
-        "filler_phrases",
-        "furniture_rate",
-        "phrase_x_sentence",
-        "phrase_x_short",
-    ):
-        if hit == CALLOUT_LABEL:
-            return f"callout label '{label_of(text)}'"
-        return _PHRASE_WORDS[hit] if hit else "page-furniture words"
-    if name in ("phrase_cover", "phrase_label"):
-        if feats.values[i, feature_index("phrase_label")] > 0:
-            return "the phrase labels what follows"
-        return f"the line is mostly that phrase ({value:.0%})"
-    if name in ("separators", "url"):
-        return "navigation text"
-    if name == "imperative_start":
-        return "call to action"
-    if name in ("repeats", "short_repeat"):
-        value = float(feats.values[i, feature_index("repeats")])
-        return f"repeated {round(float(np.expm1(value))) + 1}x in the article"
-    if name in ("advice_rate", "you_rate", "exclaim"):
-        return "advice to the reader"
-    if name in ("position", "is_first", "is_last"):
-        return "at the article's edge"
-    if name in ("prev_short", "next_short", "prev_heading", "next_heading"):
-        return "among short lines"
-    if name in ("said_rate", "quotes"):
-        return "no attribution or quotes"
-    n_tok = int(feats.raw[i, R_TOKENS])
-    if name in _LONG_FROM:
-        long = value > float(np.log1p(_LONG_FROM[name]))
-        return (
-            f"long passage ({n_tok} words)" if long else f"short line ({n_tok} words)"
-        )
-    if name in ("heading_like", "short_fragment", "title_ratio", "caps_ratio"):
-        return f"heading-like line ({n_tok} words)"
-    if name == "terminal":
-        return "no sentence punctuation" if value == 0 else "ends a sentence"
-    return name.replace("_", " ")
+# Words for a feature, by feature: a fixed phrase, or a function of the
+# paragraph and the feature's column. One dictionary look-up per named
+# feature instead of a chain of membership tests (up to twenty) before the
+# right branch.
+_Describer = Callable[[_Paragraph, int], str]
+_DESCRIBERS: dict[str, _Describer] = {}
+_FIXED_WORDS: dict[str, str] = {
+    "emoji_x_doc_emoji": "emoji on many paragraphs",
+    "label_x_doc_labels": "labels on many paragraphs",
+    "mean_idf": "generic wording",
+    "separators": "navigation text",
+    "url": "navigation text",
+    "imperative_start": "call to action",
+    "advice_rate": "advice to the reader",
+    "you_rate": "advice to the reader",
+    "exclaim": "advice to the reader",
+    "position": "at the article's edge",
+    "is_first": "at the article's edge",
+    "is_last": "at the article's edge",
+    "prev_short": "among short lines",
+    "next_short": "among short lines",
+    "prev_heading": "among short lines",
+    "next_heading": "among short lines",
+    "said_rate": "no attribution or quotes",
+    "quotes": "no attribution or quotes",
+}
+
+
+def _describes(*names: str) -> Callable[[_Describer], _Describer]:
+    """Register the decorated function as the words for features *names*."""
+
+    def register(fn: _Describer) -> _Describer:
+        for name in names:
+            _DESCRIBERS[name] = fn
+        return fn
+
+    return register
+
+
+@_describes(
+    "label_colon", "label_title", "label_known", "label_x_emoji", "label_x_later"
+)
+def _label_words(p: _Paragraph, j: int) -> str:
+    return f"callout label '{p.label}'" if p.label else "callout label"
+
+
+@_describes("question_lead")
+def _question_words(p: _Paragraph, j: int) -> str:
+    return f"question lead '{p.label}'"
+
+
+@_describes("emoji", "emoji_edge", "heading_x_emoji")
+def _emoji_words(p: _Paragraph, j: int) -> str:
+    return f"emoji {emoji_of(p.text)}".rstrip()
+
+
+@_describes("cpc_rate", "cpc_count", "cpc_excess", "cpc_topic_share", "doc_cpc_rate")
+def _tie_in_words(p: _Paragraph, j: int) -> str:
+    topic = lexicon.COMMERCIAL[p.topic] if p.topic >= 0 else "commercial"
+    n = round(float(np.expm1(p.values[_CPC_COUNT])))
+    return f"{topic} tie-in: {n} high-CPC terms, {p.ratio:.0f}x article rate"
+
+
+@_describes("coherence", "coherence_gap", "cpc_excess_x_incoherent")
+def _off_topic_words(p: _Paragraph, j: int) -> str:
+    coh = float(p.values[_COHERENCE])
+    return f"off-topic (similarity {coh:.2f} to the rest)"
+
+
+@_describes(
+    "filler_phrase",
+    "filler_phrases",
+    "furniture_rate",
+    "phrase_x_sentence",
+    "phrase_x_short",
+)
+def _phrase_words(p: _Paragraph, j: int) -> str:
+    if p.hit == CALLOUT_LABEL:
+        return f"callout label '{p.label}'"
+    return _PHRASE_WORDS[p.hit] if p.hit else "page-furniture words"
+
+
+@_describes("phrase_cover", "phrase_label")
+def _phrase_cover_words(p: _Paragraph, j: int) -> str:
+    if p.values[_PHRASE_LABEL] > 0:
+        return "the phrase labels what follows"
+    return f"the line is mostly that phrase ({float(p.values[j]):.0%})"
+
+
+@_describes("repeats", "short_repeat")
+def _repeat_words(p: _Paragraph, j: int) -> str:
+    value = float(p.values[_REPEATS])
+    return f"repeated {round(float(np.expm1(value))) + 1}x in the article"
+
+
+@_describes(*_LONG_FROM)
+def _length_words(p: _Paragraph, j: int) -> str:
+    n_tok = int(p.tokens)
+    if float(p.values[j]) > _LONG_ABOVE[j]:
+        return f"long passage ({n_tok} words)"
+    return f"short line ({n_tok} words)"
+
+
+@_describes("heading_like", "short_fragment", "title_ratio", "caps_ratio")
+def _heading_words(p: _Paragraph, j: int) -> str:
+    return f"heading-like line ({int(p.tokens)} words)"
+
+
+@_describes("terminal")
+def _terminal_words(p: _Paragraph, j: int) -> str:
+    return "no sentence punctuation" if p.values[j] == 0 else "ends a sentence"
+
+
+def _fixed_words(p: _Paragraph, j: int) -> str:
+    """The words for a feature that says the same of every paragraph."""
+    return _FIXED_OF[j]
+
+
+#: By feature column: its fixed words (the name in words when nothing better
+#: is known; read by :func:`_fixed_words`).
+_FIXED_OF: list[str] = [
+    _FIXED_WORDS.get(name, name.replace("_", " ")) for name in FEATURE_NAMES
+]
+#: By feature column: what puts it in words (``_DESCRIBE[j](p, j)``).
+_DESCRIBE: list[_Describer] = [
+    _DESCRIBERS.get(name, _fixed_words) for name in FEATURE_NAMES
+]
+
+
+def _lead(family: str, p: _Paragraph) -> str:
+    """The evidence that defines *family*, when the paragraph has it."""
+    if family == "callout":
+        lead = p.values[_LABEL_COLON] + p.values[_QUESTION_LEAD]
+        if p.label and lead > 0:
+            return f"callout label '{p.label}'"
+    if family == "tie_in" and p.topic >= 0:
+        return _tie_in_words(p, _CPC_COUNT)
+    if family in _PHRASE_LEAD and p.hit and p.hit != CALLOUT_LABEL:
+        return _PHRASE_WORDS[p.hit]
+    return ""
 
 
 def explain(
@@ -263,29 +377,39 @@ def explain(
     if len(rows) == 0:
         return []
     X = feats.values[rows]
-    families, contrib = classifier.family_and_contributions(X)
-    named = families.tolist()
-    positive = np.maximum(contrib, 0.0)
-    by_group = np.zeros((len(rows), len(_GROUPS)))
-    for g in range(len(_GROUPS)):
-        by_group[:, g] = positive[:, g == _GROUP_OF].sum(axis=1)
-    heading = feats.values[rows, feature_index("heading_like")] > 0
+    experts, contrib = classifier.family_and_contributions(X)
+    named = experts.tolist()
+    family_of = {name: _family_name(name) for name in set(named)}
+    heading = X[:, _HEADING_LIKE] > 0
     texts = feats.texts.gather(rows).to_list()
-    hits = _pattern_hits(feats, rows)
-    # Strongest contribution first, ties in feature order (stable), all rows
-    # at once.
-    order = np.argsort(-contrib, axis=1, kind="stable").tolist()
+    hits = _pattern_hits(feats, rows, X)
+    tokens: list[float] = feats.raw[rows, R_TOKENS].tolist()
+    topics: list[int] = feats.cpc_topic[rows].tolist()
+    ratios: list[float] = feats.cpc_ratio[rows].tolist()
+    # Strongest contribution first, ties in feature order; only the positive
+    # ones are named. A reason rarely needs more than the first few (one
+    # more per feature whose words repeat an earlier part), so only those
+    # are ranked up front; a row that runs out ranks all of its own.
+    top, positives = _top_positive(contrib, _RANKED)
+    ranked = top.tolist()
+    n_positive: list[int] = positives.tolist()
+    by_group: npt.NDArray[np.float64] | None = None
     out: list[tuple[str, str]] = []
-    for k, i in enumerate(rows.tolist()):
+    for k, expert in enumerate(named):
         hit = hits[k]
-        family = _family_name(named[k])
-        if family is None and named[k] == PHRASE_EXPERT and hit in _PHRASE_FAMILY:
+        family = family_of[expert]
+        if family is None and expert == PHRASE_EXPERT and hit in _PHRASE_FAMILY:
             # The shared phrase expert won: the phrase that matched names
             # the kind.
             family = _PHRASE_FAMILY[hit]
         if family is None:
             # A model without per-family scores: name the family by the
             # feature group that contributed most.
+            if by_group is None:
+                # Only where no expert names the family (the phrase expert
+                # without a matching phrase, or a model without per-family
+                # experts); then for all rows at once.
+                by_group = _group_sums(contrib)
             group = _GROUPS[int(np.argmax(by_group[k]))]
             if group == "emoji":
                 family = "emoji_heading" if heading[k] else "callout"
@@ -298,16 +422,70 @@ def explain(
             # witness of which kind ("Previous Post Next Post" is navigation
             # whichever furniture score won).
             family = _PHRASE_FAMILY.get(hit, family)
-        text = " ".join(texts[k].split())
+        p = _Paragraph(X[k], texts[k], hit, tokens[k], topics[k], ratios[k])
         parts: list[str] = []
-        lead = _lead(family, i, feats, text, hit)
+        lead = _lead(family, p)
         if lead:
             parts.append(lead)
-        for j in order[k]:
-            if contrib[k, j] <= 0 or len(parts) >= n_features:
-                break
-            words = _describe(FEATURE_NAMES[j], i, feats, text, hit)
+        candidates = ranked[k]
+        m, positive = 0, n_positive[k]
+        while m < positive and len(parts) < n_features:
+            if m == len(candidates):
+                order = np.argsort(-contrib[k], kind="stable")
+                candidates = order[:positive].tolist()
+            j = candidates[m]
+            words = _DESCRIBE[j](p, j)
+            m += 1
             if words not in parts:
                 parts.append(words)
         out.append((family, f"{' + '.join(parts) or 'overall pattern'} ({family})"))
     return out
+
+
+@nb.njit(cache=True)
+def _top_positive(
+    contrib: npt.NDArray[np.float64], width: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each row's *width* largest positive columns, and its count of positives.
+
+    ``top[i]`` lists the columns of row *i* whose value is above zero, the
+    largest first and equal values in column order (the first of
+    ``np.argsort(-contrib[i], kind="stable")``), padded with -1; one pass
+    over each row keeping a short sorted list, instead of sorting all of it.
+
+        >>> top, n = _top_positive(np.array([[0.5, 0.0, 2.0, 0.5, -1.0]]), 2)
+        >>> top.tolist(), n.tolist()
+        ([[2, 0]], [3])
+    """
+    n, f = contrib.shape
+    width = min(width, f)
+    top = np.full((n, width), -1, dtype=np.int64)
+    positives = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        kept = 0
+        for j in range(f):
+            v = contrib[i, j]
+            if not v > 0.0:
+                continue
+            positives[i] += 1
+            # Below every kept value, or equal to the last (an equal value
+            # in a later column ranks after it): goes at the end, if room.
+            at = kept
+            while at > 0 and contrib[i, top[i, at - 1]] < v:
+                at -= 1
+            if at == width:
+                continue
+            for q in range(min(kept, width - 1), at, -1):
+                top[i, q] = top[i, q - 1]
+            top[i, at] = j
+            kept = min(kept + 1, width)
+    return top, positives
+
+
+def _group_sums(contrib: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each row's positive contributions summed by feature group."""
+    positive = np.maximum(contrib, 0.0)
+    by_group = np.zeros((len(contrib), len(_GROUPS)))
+    for g in range(len(_GROUPS)):
+        by_group[:, g] = positive[:, g == _GROUP_OF].sum(axis=1)
+    return by_group

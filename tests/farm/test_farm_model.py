@@ -122,10 +122,10 @@ def test_blocked_scores_equal_row_by_row_sums_to_the_bit(order: str, n: int) -> 
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_blocked_scores_of_flag_columns_equal_row_by_row_sums(order: str) -> None:
-    # Blocks of a column holding only 0.0 and 1.0 take their standardised
-    # values from two precomputed quotients; the scores must not change:
-    # flag columns whole, in some blocks only, with negative zeros, with a
-    # zero mean (where the shortcut is not taken) and next to real values.
+    # Flag columns (only 0.0 and 1.0) are where a shortcut of the
+    # standardisation would go wrong first, so they stay covered: whole, in
+    # some blocks only, with negative zeros, with a zero mean and next to
+    # real values, the scores equal the row-by-row sums.
     rng = np.random.default_rng(11)
     n, f, k = 3 * model_mod.SCORE_BLOCK + 5, 9, 3
     X = rng.normal(size=(n, f))
@@ -166,3 +166,45 @@ def test_family_and_contributions_equal_the_two_methods_to_the_bit() -> None:
     family, contrib = bundled.classifier.family_and_contributions(Xb)
     assert family.tolist() == bundled.classifier.predict_family(Xb).tolist()
     assert contrib.tobytes() == bundled.classifier.contributions(Xb).tobytes()
+
+
+def _numpy_decision(S: np.ndarray) -> np.ndarray:
+    # The plain numpy form _decision_of_scores replaced.
+    top = S[:, 1:].max(axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.exp(S[:, 1:] - top).sum(axis=1))
+    out: np.ndarray = lse - S[:, 0]
+    return out
+
+
+@pytest.mark.parametrize("n_scores", [2, 3, 11, 20])
+def test_decision_of_scores_equals_the_numpy_form_to_the_bit(n_scores: int) -> None:
+    # Max and shift come from a kernel; exp, the row sums and log must stay
+    # numpy's so that the bits do not move. Absent families (-inf in a fold),
+    # ties, NaN and scores far apart included.
+    rng = np.random.default_rng(7)
+    S = rng.normal(size=(1000, n_scores)) * 20.0
+    S[::7, 1] = -np.inf
+    S[::11, -1] = S[::11, 0]
+    S[5, 1:] = -np.inf
+    S[6, -1] = np.nan
+    S[8, 1:] = 3.0
+    S[9, 0] = 1e300
+    got = FillerClassifier._decision_of_scores(S)
+    with np.errstate(invalid="ignore"):
+        want = _numpy_decision(S)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_bundled_probabilities_equal_the_numpy_form_to_the_bit() -> None:
+    clf = load_bundled().classifier
+    X = np.random.default_rng(3).normal(size=(3000, len(FEATURE_NAMES))) * 2.0
+    S = model_mod._standard_scores(X, clf.mean_, clf.scale_, clf.coef_, clf.intercept_)
+    a, b = clf.calibration_
+    want = model_mod._sigmoid(a * _numpy_decision(S) + b)
+    assert clf.predict_proba(X)[:, 1].tobytes() == want.tobytes()
+    assert clf.filler_proba(X, check_input=False).tobytes() == want.tobytes()
+    for bad in (np.nan, np.inf, -np.inf):
+        X[7, 3] = bad
+        for check_input in (True, False):
+            with pytest.raises(ValueError, match=r"NaN|infinity"):
+                clf.filler_proba(X, check_input=check_input)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from farm_helpers import seed_frame
@@ -10,6 +12,7 @@ from polars.testing import assert_frame_equal
 from dedup.errors import ConfigError, SchemaError
 from dedup.farm import FarmConfig, FarmWriter, render, score_articles, score_frame
 from dedup.farm.report import FORMATS, summary_lines
+from dedup.farm.score import _kinds
 from dedup.pipeline import FrameSource
 from dedup.schema import FARM_DOCS_SCHEMA, FARM_PARAGRAPHS_SCHEMA
 
@@ -46,6 +49,21 @@ def test_output_columns_and_offsets() -> None:
     assert result.paragraphs.filter(~pl.col("is_filler"))["reason"].null_count() == (
         result.paragraphs.height - flagged.height
     )
+
+
+def test_article_counts_agree_with_the_paragraphs() -> None:
+    # The article statistics sum over the flagged paragraphs only.
+    frame = pl.concat([seed_frame(), pl.DataFrame({"doc_id": ["e"], "text": [""]})])
+    result = score_frame(frame)
+    per_doc = result.paragraphs.group_by("doc_id").agg(
+        pl.len().cast(pl.UInt32).alias("want_paragraphs"),
+        pl.col("is_filler").sum().cast(pl.UInt32).alias("want_filler"),
+    )
+    docs = result.docs.join(per_doc, on="doc_id", how="left").fill_null(0)
+    assert (docs["n_paragraphs"] == docs["want_paragraphs"]).all()
+    assert (docs["n_filler"] == docs["want_filler"]).all()
+    assert ((docs["n_filler"] > 0) == (docs["filler_fraction"] > 0)).all()
+    assert docs.filter(pl.col("n_filler") == 0)["top_reasons"].list.len().max() == 0
 
 
 def test_same_input_same_output_whatever_the_batch_size() -> None:
@@ -131,3 +149,36 @@ def test_same_output_on_one_or_all_threads() -> None:
     many = score_frame(frame)
     assert_frame_equal(one.paragraphs, many.paragraphs)
     assert_frame_equal(one.docs, many.docs)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_kinds_equal_a_count_per_article(seed: int) -> None:
+    # Distinct families per article and its three most frequent, most
+    # paragraphs first, then by name; articles without flags get [].
+    rng = np.random.default_rng(seed)
+    n_docs = int(rng.integers(0, 30))
+    doc = np.sort(rng.integers(0, max(n_docs, 1), size=200)).astype(np.int64)
+    hit = np.sort(rng.choice(200, size=int(rng.integers(0, 120)), replace=False))
+    families = ["ads", "teaser", "callout", "tie_in", "navigation"][: 1 + seed]
+    hit_families = [str(f) for f in rng.choice(families, size=len(hit))]
+    if n_docs == 0:
+        hit, hit_families = hit[:0], []
+    n_kinds, top = _kinds(doc, hit, hit_families, n_docs)
+    for d in range(n_docs):
+        counts = Counter(
+            f for i, f in zip(hit, hit_families, strict=True) if doc[i] == d
+        )
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        assert n_kinds[d] == len(counts)
+        assert top[d].to_list() == [f"{f} ({n})" for f, n in ranked]
+    assert top.dtype == pl.List(pl.String) and len(top) == n_docs
+
+
+def test_run_summary_counts_families_over_batches() -> None:
+    frame = seed_frame()
+    result = score_articles(FrameSource(frame, batch_size=2))
+    counts = Counter(result.flagged()["family"].to_list())
+    assert result.stats.families == dict(
+        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    assert sum(counts.values()) == result.stats.flagged > 0
