@@ -675,12 +675,31 @@ def _scan_paragraph(
     return tpos, fmix64(content)
 
 
+#: Term counts up to this many get their sublinear weight from a table.
+_TF_TABLE = 256
+
+
+@nb.njit(cache=True)
+def _tf_weights() -> npt.NDArray[np.float64]:
+    """``1 + log(c)`` for each count *c* below :data:`_TF_TABLE`; 0 for 0.
+
+    Computed by the same ``np.log`` as the kernel's fallback, so a weight
+    read from the table is the one computed in place, to the bit (and
+    ``1 + log 1`` is exactly 1: a word seen once weighs exactly its idf).
+    """
+    out = np.zeros(_TF_TABLE, dtype=np.float64)
+    for c in range(1, _TF_TABLE):
+        out[c] = 1.0 + np.log(c)
+    return out
+
+
 @nb.njit(cache=True)
 def _coherence(
     tok_buf: npt.NDArray[np.int64],
     p_tok: npt.NDArray[np.int64],
     n_par: int,
     idf: npt.NDArray[np.float32],
+    tf: npt.NDArray[np.float64],
     acc: npt.NDArray[np.float64],
     cnt: npt.NDArray[np.int32],
     uniq_b: npt.NDArray[np.int64],
@@ -691,8 +710,9 @@ def _coherence(
 
     Sublinear term frequency, hashed buckets. ``rest = article - paragraph``
     so the dot product and norms follow from one article vector. Tokens are
-    article-local ids (:func:`_intern_article`), *idf* the idf of each id; *acc* and
-    *cnt* are zero on entry and left zero.
+    article-local ids (:func:`_intern_article`), *idf* the idf of each id,
+    *tf* the :func:`_tf_weights`; *acc* and *cnt* are zero on entry and left
+    zero.
     """
     u = 0
     p_u = np.empty(n_par + 1, dtype=np.int64)
@@ -707,16 +727,18 @@ def _coherence(
         norm2 = 0.0
         for b in toks:
             c = cnt[b]
-            if c > 0:
-                # Most words occur once in a paragraph, where the weight is
-                # exactly the idf (1 + log 1 = 1): no logarithm to compute.
-                w = idf[b] if c == 1 else (1.0 + np.log(c)) * idf[b]
-                uniq_b[u] = b
-                uniq_w[u] = w
-                u += 1
-                acc[b] += w
-                norm2 += w * w
-                cnt[b] = 0
+            # Branch-free: a word's later occurrences (count already taken,
+            # c == 0) weigh 0 and are overwritten by the next entry. Which
+            # token repeats is unpredictable, and a branch on it was half of
+            # this function's time. Adding 0.0 leaves a sum of non-negative
+            # terms unchanged, so the values are those of skipping them.
+            w = tf[c] * idf[b] if c < _TF_TABLE else (1.0 + np.log(c)) * idf[b]
+            uniq_b[u] = b
+            uniq_w[u] = w
+            u += c > 0
+            acc[b] += w
+            norm2 += w * w
+            cnt[b] = 0
         pn2[p] = norm2
     p_u[n_par] = u
     dots = np.zeros(n_par, dtype=np.float64)
@@ -796,6 +818,7 @@ def _scan(
         v_idf = np.empty(cap, dtype=np.float32)
         v_slot = np.empty(cap, dtype=np.int64)
         acc = np.zeros(cap, dtype=np.float64)
+        tf = _tf_weights()
         cnt = np.zeros(cap, dtype=np.int32)
         # The article's tokens and lines for its repetition statistics.
         tok_hash = np.empty(max_text, dtype=np.uint64)
@@ -841,7 +864,9 @@ def _scan(
                     idf_sum += v_idf[tok_buf[t]]
                 n_tok = p_tok[p - p0 + 1] - p_tok[p - p0]
                 by_col[R_MEAN_IDF, p] = idf_sum / n_tok if n_tok else 0.0
-            _coherence(tok_buf, p_tok, p1 - p0, v_idf, acc, cnt, uniq_b, uniq_w, coh)
+            _coherence(
+                tok_buf, p_tok, p1 - p0, v_idf, tf, acc, cnt, uniq_b, uniq_w, coh
+            )
             for p in range(p0, p1):
                 by_col[R_COHERENCE, p] = coh[p - p0]
     return by_col.T, hashes, rep
