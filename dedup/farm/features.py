@@ -781,7 +781,11 @@ def _coherence(
     cnt: npt.NDArray[np.int32],
     uniq_b: npt.NDArray[np.int64],
     uniq_w: npt.NDArray[np.float64],
+    p_u: npt.NDArray[np.int64],
+    pn2: npt.NDArray[np.float64],
+    dots: npt.NDArray[np.float64],
     out: npt.NDArray[np.float64],
+    mean_idf: npt.NDArray[np.float64],
 ) -> None:
     """Cosine of each paragraph's TF-IDF vector with the rest of its article.
 
@@ -789,16 +793,19 @@ def _coherence(
     so the dot product and norms follow from one article vector. Tokens are
     article-local ids (:func:`_intern_article`), *idf* the idf of each id,
     *tf* the :func:`_tf_weights`; *acc* and *cnt* are zero on entry and left
-    zero.
+    zero; *p_u*, *pn2* and *dots* are scratch of at least ``n_par + 1``.
+    *mean_idf* gets each paragraph's mean idf (0 without tokens), summed
+    token by token in text order in the pass that counts them.
     """
     u = 0
-    p_u = np.empty(n_par + 1, dtype=np.int64)
-    pn2 = np.zeros(n_par, dtype=np.float64)
     for p in range(n_par):
         p_u[p] = u
         toks = tok_buf[p_tok[p] : p_tok[p + 1]]
+        idf_sum = 0.0
         for b in toks:
             cnt[b] += 1
+            idf_sum += idf[b]
+        mean_idf[p] = idf_sum / len(toks) if len(toks) else 0.0
         # Summed in a local, not in pn2[p]: a store to acc might alias it,
         # which would make every term a store and a reload.
         norm2 = 0.0
@@ -818,7 +825,6 @@ def _coherence(
             cnt[b] = 0
         pn2[p] = norm2
     p_u[n_par] = u
-    dots = np.zeros(n_par, dtype=np.float64)
     for p in range(n_par):
         s = 0.0
         for k in range(p_u[p], p_u[p + 1]):
@@ -886,6 +892,10 @@ def _scan(
         uniq_w = np.empty(max_bytes, dtype=np.float64)
         p_tok = np.empty(max_par + 1, dtype=np.int64)
         coh = np.empty(max_par, dtype=np.float64)
+        m_idf = np.empty(max_par, dtype=np.float64)
+        c_u = np.empty(max_par + 1, dtype=np.int64)
+        c_n2 = np.empty(max_par + 1, dtype=np.float64)
+        c_dots = np.empty(max_par + 1, dtype=np.float64)
         # One paragraph's counts, contiguous: the scan adds to them token by
         # token, and a column of ``by_col`` has its fields a whole batch apart.
         row = np.empty(N_RAW, dtype=np.float64)
@@ -934,18 +944,13 @@ def _scan(
                     r_keys, r_counts, grams, slots, rep[d],
                 )  # fmt: skip
             _intern_article(tok_buf, tpos, idf, v_keys, v_ids, v_idf, v_slot)
-            for p in range(p0, p1):
-                # Summed token by token in text order, as the idf of each.
-                idf_sum = 0.0
-                for t in range(p_tok[p - p0], p_tok[p - p0 + 1]):
-                    idf_sum += v_idf[tok_buf[t]]
-                n_tok = p_tok[p - p0 + 1] - p_tok[p - p0]
-                by_col[R_MEAN_IDF, p] = idf_sum / n_tok if n_tok else 0.0
             _coherence(
-                tok_buf, p_tok, p1 - p0, v_idf, tf, acc, cnt, uniq_b, uniq_w, coh
-            )
+                tok_buf, p_tok, p1 - p0, v_idf, tf, acc, cnt, uniq_b, uniq_w,
+                c_u, c_n2, c_dots, coh, m_idf,
+            )  # fmt: skip
             for p in range(p0, p1):
                 by_col[R_COHERENCE, p] = coh[p - p0]
+                by_col[R_MEAN_IDF, p] = m_idf[p - p0]
     return by_col.T, hashes, rep
 
 
