@@ -561,7 +561,8 @@ def _scan_paragraph(
         # becomes at a space is never kept. The mask comes from a table: a
         # mask the compiler can see is a boolean it turns back into a
         # branch. Only what the next byte needs is updated per byte: the
-        # run's characters, letters and visible ends are taken afterwards.
+        # run's visible ends are taken afterwards, and its characters,
+        # letters and capitals once for the whole paragraph.
         run0 = i
         prev = K_ALPHA if in_tok else 0
         while i < end:
@@ -582,11 +583,6 @@ def _scan_paragraph(
             i += 1
         in_tok = (prev & K_WORD) != 0
         if i > run0:
-            n_chars += i - run0
-            # Counted apart: a loop the compiler runs on many bytes at once.
-            for x in data[run0:i]:
-                letters += int(np.uint8((x | 0x20) - 0x61) < 26)
-                upper += int(np.uint8(x - 0x41) < 26)
             j = i - 1
             while j >= run0 and data[j] == 0x20:
                 j -= 1
@@ -601,7 +597,6 @@ def _scan_paragraph(
         at = i
         if i < end:
             cp, i = _decode(data, i)
-            n_chars += 1
         else:
             cp = 0x20
             i += 1
@@ -702,6 +697,13 @@ def _scan_paragraph(
         alpha_tokens += (flag & K_ALPHA) != 0
         digit_tokens += (flag & K_DIGIT) != 0
     n_tok = tpos - tpos0
+    # Code points, and the ASCII letters and capitals (all read by the run
+    # loop; the general code counts the others): counted apart, in one loop
+    # over the paragraph that the compiler runs on many bytes at once.
+    for x in data[start:end]:
+        n_chars += int((x & 0xC0) != 0x80)
+        letters += int(np.uint8((x | 0x20) - 0x61) < 26)
+        upper += int(np.uint8(x - 0x41) < 26)
     row[R_CHARS] = n_chars
     row[R_TOKENS] = n_tok
     row[R_EMOJI] = emoji
