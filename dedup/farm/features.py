@@ -363,6 +363,18 @@ def _lead_end(cp: int) -> int:
     return 0
 
 
+#: All ones and zeros, by a boolean: the compiler cannot see that the mask
+#: :func:`_select` reads from it is one, and so cannot make it a branch.
+_MASKS = np.array([0, -1], dtype=np.int64)
+
+
+@nb.njit(inline="always", cache=True)
+def _select(cond: bool, a: int, b: int) -> int:
+    """*a* if *cond* else *b*, without a branch."""
+    m = _MASKS[np.uint64(cond)]
+    return int((a & m) | (b & ~m))
+
+
 @nb.njit(cache=True)
 def _intern_article(
     tok_buf: npt.NDArray[np.int64],
@@ -374,6 +386,8 @@ def _intern_article(
     vslot: npt.NDArray[np.int64],
 ) -> None:
     """Replace the article's *n* token buckets by dense ids; *vidf*: their idf.
+
+    *vidf* and *vslot* need room for one more id than the article has.
 
     The tables indexed by bucket (idf, 1 MB; the coherence accumulators, 3 MB)
     are larger than a core's cache, and every token hit them at random. An
@@ -394,12 +408,15 @@ def _intern_article(
         slot = bucket & mask
         while keys[slot] != -1 and keys[slot] != bucket:
             slot = (slot + 1) & mask
-        if keys[slot] == -1:
-            keys[slot] = bucket
-            ids[slot] = used
-            vidf[used] = idf[bucket]
-            vslot[used] = slot
-            used += 1
+        # Branch-free: whether a word is new is unpredictable (about half of
+        # an article's tokens are), so every token writes what a new one
+        # needs at *used*, and only a new one moves *used* past it.
+        new = keys[slot] == -1
+        keys[slot] = bucket
+        vidf[used] = idf[bucket]
+        vslot[used] = slot
+        ids[slot] = _select(new, used, ids[slot])
+        used += new
         tok_buf[t] = ids[slot]
     for k in range(used):
         keys[vslot[k]] = -1
@@ -414,16 +431,69 @@ def _vocab_size(max_tokens: int) -> int:
     return size
 
 
-def _ascii_alnum() -> npt.NDArray[np.bool_]:
-    """ASCII letters and digits (word characters; a capital's lower case is +32)."""
-    out = np.zeros(128, dtype=np.bool_)
-    for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
-        out[c] = True
+# Kinds of a byte for the scan's run loop (:data:`_BYTE_KIND`), and the flags
+# of a scanned token: a token's CAP is its first character's.
+K_CAP = 1  # an ASCII capital; of a token: it starts with a capital
+K_ALPHA = 2  # a letter
+K_DIGIT = 4  # a decimal digit
+K_SOLO = 8  # of a token: one character of a script without spaces
+K_STOP = 16  # of a byte: not an ASCII letter, digit or plain space
+K_WORD = K_ALPHA | K_DIGIT
+# The first pass keeps a token's flags above its first byte in one integer
+# (and writes them so to T_START until the second pass takes them out).
+_FLAG_SHIFT = 56
+_START_MASK = (1 << _FLAG_SHIFT) - 1
+
+
+def _byte_kinds() -> npt.NDArray[np.uint8]:
+    """The kind of every byte: what the run loop of :func:`_scan_paragraph` reads.
+
+    ASCII letters and digits are word characters (a capital's lower case is
+    +32), a plain space is 0 (it only ends a token), and every other byte,
+    the leading and continuation bytes of non-ASCII characters included,
+    stops the run.
+    """
+    out = np.full(256, K_STOP, dtype=np.uint8)
+    for c in b"abcdefghijklmnopqrstuvwxyz":
+        out[c] = K_ALPHA
+    for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        out[c] = K_ALPHA | K_CAP
+    for c in b"0123456789":
+        out[c] = K_DIGIT
+    out[0x20] = 0
     return out
 
 
-# A compile-time constant of the kernel (numba freezes global arrays).
-_ASCII_ALNUM = _ascii_alnum()
+# Compile-time constants of the kernel (numba freezes global arrays).
+_BYTE_KIND = _byte_kinds()
+# Of each byte kind: all ones for a word byte, 0 otherwise.
+_WORD_MASK = np.array(
+    [-1 if k & K_WORD and not k & K_STOP else 0 for k in range(2 * K_STOP)],
+    dtype=np.int64,
+)
+# FNV_OFFSET as the signed integer of the same bits (to mask with _WORD_MASK).
+FNV_OFFSET_I = int(np.uint64(FNV_OFFSET).view(np.int64))
+
+
+@nb.njit(inline="always", cache=True)
+def _push_token(
+    tok_hash: npt.NDArray[np.uint64],
+    tok_bytes: npt.NDArray[np.int64],
+    tpos: int,
+    h: np.uint64,
+    start_flags: int,
+    t_end: int,
+) -> None:
+    """Write a token's unmixed hash, first byte and flags, and end at *tpos*.
+
+    *tok_bytes* is ``tok_pos`` flattened (a row is ``T_START``, ``T_END``).
+    Indices are unsigned: numba tests a signed one for being negative on
+    every access, instructions and registers the run loop cannot spare.
+    """
+    t = np.uint64(tpos)
+    tok_hash[t] = h
+    tok_bytes[np.uint64(2) * t + np.uint64(T_START)] = start_flags
+    tok_bytes[np.uint64(2) * t + np.uint64(T_END)] = t_end
 
 
 @nb.njit(cache=True)
@@ -450,17 +520,23 @@ def _scan_paragraph(
     Returns the new *tpos* and the paragraph's content hash. The mean idf
     (``R_MEAN_IDF``) is filled in by :func:`_scan` once the article's
     buckets are numbered (:func:`_intern_article`).
+
+    Two passes. The first reads the characters and only delimits tokens:
+    each token's unmixed hash, bytes and flags (:data:`K_CAP` ...). The
+    second takes the tokens in order: the mixed hash, the lexicon, the
+    counts. Most text is runs of ASCII words and single spaces, and the
+    first pass reads such a run without a branch on where a token ends
+    (which a branch predicts wrongly about once a token): every byte writes
+    the token in progress at *tpos*, and a space that closes one keeps it
+    by moving *tpos* on.
     """
     bucket_mask = np.uint64(IDF_BUCKETS - 1)
-    n_tok = 0
+    tok_bytes = tok_pos.reshape(-1)
+    tpos0 = tpos
     h = FNV_OFFSET
     in_tok = False
-    tok_cap = False
-    tok_alpha = False
-    tok_digit = False
-    cap_tokens = 0
-    alpha_tokens = 0
-    digit_tokens = 0
+    # The token in progress: its first byte | its flags << _FLAG_SHIFT.
+    start_flags = start
     upper = 0
     letters = 0
     emoji = 0
@@ -472,61 +548,58 @@ def _scan_paragraph(
     last_vis = 0
     last_text = 0
     lead_state = 0  # 0 open, then the _lead_end code that closed it
-    lead_tokens = 0
-    lead_caps = 0
-    lead_known = 0
-    imperative_start = 0.0
-    content = np.uint64(len(lexicon.CATEGORY_NAMES))
-    prev_cp = 0
+    # The tokens before the one the lead's terminator follows are the lead.
+    lead_end = end - start + tpos + 1
     n_chars = 0
     i = start
-    t_start = start
     while i <= end:
+        # A run of ASCII letters, digits and plain spaces, branch-free but
+        # for its end. *keep* is all ones after a word byte, zeros after a
+        # space: the hash and first byte of the token in progress carry on
+        # or restart from this byte, and a space after a word keeps that
+        # token by moving *tpos* on (every byte writes it). What the hash
+        # becomes at a space is never kept. The mask comes from a table: a
+        # mask the compiler can see is a boolean it turns back into a
+        # branch. Only what the next byte needs is updated per byte: the
+        # run's visible ends are taken afterwards, and its characters,
+        # letters and capitals once for the whole paragraph.
+        run0 = i
+        prev = K_ALPHA if in_tok else 0
+        while i < end:
+            x = data[np.uint64(i)]
+            k = _BYTE_KIND[x]
+            if k & K_STOP:
+                break
+            keep = _WORD_MASK[prev]
+            _push_token(tok_hash, tok_bytes, tpos, h, start_flags, i)
+            tpos += int(keep & ~_WORD_MASK[k] & 1)
+            cont = start_flags | ((k & K_WORD) << _FLAG_SHIFT)
+            begin = i | (k << _FLAG_SHIFT)
+            start_flags = int((cont & keep) | (begin & ~keep))
+            low = np.int64(x | ((k & K_CAP) << 5))
+            restart = np.uint64((FNV_OFFSET_I & ~keep) ^ low)
+            h = ((h & np.uint64(keep)) ^ restart) * FNV_PRIME
+            prev = k
+            i += 1
+        in_tok = (prev & K_WORD) != 0
+        if i > run0:
+            j = i - 1
+            while j >= run0 and data[j] == 0x20:
+                j -= 1
+            if j >= run0:
+                last_vis = data[j]
+                last_text = data[j]
+                if first_vis < 0:
+                    j = run0
+                    while data[j] == 0x20:
+                        j += 1
+                    first_vis = data[j]
         at = i
         if i < end:
             cp, i = _decode(data, i)
-            n_chars += 1
         else:
             cp = 0x20
             i += 1
-        if cp < 0x80 and _ASCII_ALNUM[cp]:
-            # The hot path: a run of ASCII letters and digits, what the
-            # general token-character code below does for each, without
-            # its table look-ups and tests.
-            if first_vis < 0:
-                first_vis = cp
-            if not in_tok:
-                in_tok = True
-                t_start = at
-                tok_cap = 0x41 <= cp <= 0x5A
-                tok_alpha = False
-                tok_digit = False
-            while True:
-                if cp <= 0x39:
-                    tok_digit = True
-                    low = cp
-                else:
-                    tok_alpha = True
-                    letters += 1
-                    low = cp
-                    if cp <= 0x5A:
-                        upper += 1
-                        low = cp + 0x20
-                h = (h ^ np.uint64(low)) * FNV_PRIME
-                if i >= end:
-                    break
-                # An unsigned index: numba checks a signed one for being
-                # negative on every read, three more instructions a byte.
-                nxt = data[np.uint64(i)]
-                if nxt >= 0x80 or not _ASCII_ALNUM[nxt]:
-                    break
-                cp = int(nxt)
-                i += 1
-                n_chars += 1
-            last_vis = cp
-            last_text = cp
-            prev_cp = cp
-            continue
         if _is_modifier(cp):
             continue
         low = lower[cp]
@@ -536,49 +609,17 @@ def _scan_paragraph(
             continue
         if c in (SEP, SOLO):
             if in_tok:
-                th = fmix64(h)
-                tb = _lookup(keys, bits, th)
-                if tb != 0:  # most words are in no list
-                    for b in range(len(lexicon.CATEGORY_NAMES)):
-                        if tb & np.uint32(1 << b):
-                            row[R_CAT0 + b] += 1.0
-                if n_tok == 0 and tb & _IMPERATIVE_BIT:
-                    imperative_start = 1.0
-                if lead_state == 0:
-                    lead_tokens += 1
-                    if tok_cap or tok_digit:
-                        lead_caps += 1
-                    if tb & _LABEL_BIT:
-                        lead_known += 1
-                if tok_cap:
-                    cap_tokens += 1
-                if tok_alpha:
-                    alpha_tokens += 1
-                if tok_digit:
-                    digit_tokens += 1
-                tok_buf[tpos] = np.int64(th & bucket_mask)
-                tok_hash[tpos] = th
-                tok_pos[tpos, T_START] = t_start
-                tok_pos[tpos, T_END] = at
+                _push_token(tok_hash, tok_bytes, tpos, h, start_flags, at)
                 tpos += 1
-                content = content * POLY + th
-                n_tok += 1
                 in_tok = False
-                h = FNV_OFFSET
             if c == SOLO:
-                th = fmix64((FNV_OFFSET ^ np.uint64(low)) * FNV_PRIME)
-                tok_buf[tpos] = np.int64(th & bucket_mask)
-                tok_hash[tpos] = th
-                tok_pos[tpos, T_START] = at
-                tok_pos[tpos, T_END] = i
+                solo = (FNV_OFFSET ^ np.uint64(low)) * FNV_PRIME
+                solo_flags = at | (K_SOLO << _FLAG_SHIFT)
+                _push_token(tok_hash, tok_bytes, tpos, solo, solo_flags, i)
                 tpos += 1
-                content = content * POLY + th
-                n_tok += 1
-                alpha_tokens += 1
             if i > end:
                 break
             if _is_space(cp):
-                prev_cp = cp
                 continue
             if first_vis < 0:
                 first_vis = cp
@@ -602,29 +643,67 @@ def _scan_paragraph(
                     code = _lead_end(cp)
                     if code != 0:
                         lead_state = code
-            prev_cp = cp
+                        lead_end = tpos
             continue
-        # A token character.
+        # A token character (not an ASCII letter or digit: the run loop
+        # takes those).
         if first_vis < 0:
             first_vis = cp
         last_vis = cp
         last_text = cp
         if not in_tok:
             in_tok = True
-            t_start = at
-            tok_cap = low != cp
-            tok_alpha = False
-            tok_digit = False
+            h = FNV_OFFSET
+            start_flags = at | ((K_CAP if low != cp else 0) << _FLAG_SHIFT)
         if flags & DIGIT:
-            tok_digit = True
+            start_flags |= K_DIGIT << _FLAG_SHIFT
         else:
-            tok_alpha = True
+            start_flags |= K_ALPHA << _FLAG_SHIFT
             letters += 1
             if low != cp:
                 upper += 1
         h = (h ^ np.uint64(low)) * FNV_PRIME
-        prev_cp = cp
-    _ = prev_cp
+    # The second pass: the tokens in order.
+    cap_tokens = 0
+    alpha_tokens = 0
+    digit_tokens = 0
+    lead_tokens = 0
+    lead_caps = 0
+    lead_known = 0
+    imperative_start = 0.0
+    content = np.uint64(len(lexicon.CATEGORY_NAMES))
+    for t in range(tpos0, tpos):
+        th = fmix64(tok_hash[t])
+        tok_hash[t] = th
+        tok_buf[t] = np.int64(th & bucket_mask)
+        content = content * POLY + th
+        flag = tok_pos[t, T_START] >> _FLAG_SHIFT
+        tok_pos[t, T_START] &= _START_MASK
+        if flag & K_SOLO:
+            alpha_tokens += 1
+            continue
+        tb = _lookup(keys, bits, th)
+        if tb != 0:  # most words are in no list
+            for b in range(len(lexicon.CATEGORY_NAMES)):
+                if tb & np.uint32(1 << b):
+                    row[R_CAT0 + b] += 1.0
+            if t == tpos0 and tb & _IMPERATIVE_BIT:
+                imperative_start = 1.0
+        if t < lead_end:
+            lead_tokens += 1
+            lead_caps += (flag & (K_CAP | K_DIGIT)) != 0
+            lead_known += (tb & _LABEL_BIT) != 0
+        cap_tokens += flag & K_CAP
+        alpha_tokens += (flag & K_ALPHA) != 0
+        digit_tokens += (flag & K_DIGIT) != 0
+    n_tok = tpos - tpos0
+    # Code points, and the ASCII letters and capitals (all read by the run
+    # loop; the general code counts the others): counted apart, in one loop
+    # over the paragraph that the compiler runs on many bytes at once.
+    for x in data[start:end]:
+        n_chars += int((x & 0xC0) != 0x80)
+        letters += int(np.uint8((x | 0x20) - 0x61) < 26)
+        upper += int(np.uint8(x - 0x41) < 26)
     row[R_CHARS] = n_chars
     row[R_TOKENS] = n_tok
     row[R_EMOJI] = emoji
@@ -675,51 +754,79 @@ def _scan_paragraph(
     return tpos, fmix64(content)
 
 
+#: Term counts up to this many get their sublinear weight from a table.
+_TF_TABLE = 256
+
+
+@nb.njit(cache=True)
+def _tf_weights() -> npt.NDArray[np.float64]:
+    """``1 + log(c)`` for each count *c* below :data:`_TF_TABLE`; 0 for 0.
+
+    Computed by the same ``np.log`` as the kernel's fallback, so a weight
+    read from the table is the one computed in place, to the bit (and
+    ``1 + log 1`` is exactly 1: a word seen once weighs exactly its idf).
+    """
+    out = np.zeros(_TF_TABLE, dtype=np.float64)
+    for c in range(1, _TF_TABLE):
+        out[c] = 1.0 + np.log(c)
+    return out
+
+
 @nb.njit(cache=True)
 def _coherence(
     tok_buf: npt.NDArray[np.int64],
     p_tok: npt.NDArray[np.int64],
     n_par: int,
     idf: npt.NDArray[np.float32],
+    tf: npt.NDArray[np.float64],
     acc: npt.NDArray[np.float64],
     cnt: npt.NDArray[np.int32],
     uniq_b: npt.NDArray[np.int64],
     uniq_w: npt.NDArray[np.float64],
+    p_u: npt.NDArray[np.int64],
+    pn2: npt.NDArray[np.float64],
+    dots: npt.NDArray[np.float64],
     out: npt.NDArray[np.float64],
+    mean_idf: npt.NDArray[np.float64],
 ) -> None:
     """Cosine of each paragraph's TF-IDF vector with the rest of its article.
 
     Sublinear term frequency, hashed buckets. ``rest = article - paragraph``
     so the dot product and norms follow from one article vector. Tokens are
-    article-local ids (:func:`_intern_article`), *idf* the idf of each id; *acc* and
-    *cnt* are zero on entry and left zero.
+    article-local ids (:func:`_intern_article`), *idf* the idf of each id,
+    *tf* the :func:`_tf_weights`; *acc* and *cnt* are zero on entry and left
+    zero; *p_u*, *pn2* and *dots* are scratch of at least ``n_par + 1``.
+    *mean_idf* gets each paragraph's mean idf (0 without tokens), summed
+    token by token in text order in the pass that counts them.
     """
     u = 0
-    p_u = np.empty(n_par + 1, dtype=np.int64)
-    pn2 = np.zeros(n_par, dtype=np.float64)
     for p in range(n_par):
         p_u[p] = u
         toks = tok_buf[p_tok[p] : p_tok[p + 1]]
+        idf_sum = 0.0
         for b in toks:
             cnt[b] += 1
+            idf_sum += idf[b]
+        mean_idf[p] = idf_sum / len(toks) if len(toks) else 0.0
         # Summed in a local, not in pn2[p]: a store to acc might alias it,
         # which would make every term a store and a reload.
         norm2 = 0.0
         for b in toks:
             c = cnt[b]
-            if c > 0:
-                # Most words occur once in a paragraph, where the weight is
-                # exactly the idf (1 + log 1 = 1): no logarithm to compute.
-                w = idf[b] if c == 1 else (1.0 + np.log(c)) * idf[b]
-                uniq_b[u] = b
-                uniq_w[u] = w
-                u += 1
-                acc[b] += w
-                norm2 += w * w
-                cnt[b] = 0
+            # Branch-free: a word's later occurrences (count already taken,
+            # c == 0) weigh 0 and are overwritten by the next entry. Which
+            # token repeats is unpredictable, and a branch on it was half of
+            # this function's time. Adding 0.0 leaves a sum of non-negative
+            # terms unchanged, so the values are those of skipping them.
+            w = tf[c] * idf[b] if c < _TF_TABLE else (1.0 + np.log(c)) * idf[b]
+            uniq_b[u] = b
+            uniq_w[u] = w
+            u += c > 0
+            acc[b] += w
+            norm2 += w * w
+            cnt[b] = 0
         pn2[p] = norm2
     p_u[n_par] = u
-    dots = np.zeros(n_par, dtype=np.float64)
     for p in range(n_par):
         s = 0.0
         for k in range(p_u[p], p_u[p + 1]):
@@ -787,15 +894,20 @@ def _scan(
         uniq_w = np.empty(max_bytes, dtype=np.float64)
         p_tok = np.empty(max_par + 1, dtype=np.int64)
         coh = np.empty(max_par, dtype=np.float64)
+        m_idf = np.empty(max_par, dtype=np.float64)
+        c_u = np.empty(max_par + 1, dtype=np.int64)
+        c_n2 = np.empty(max_par + 1, dtype=np.float64)
+        c_dots = np.empty(max_par + 1, dtype=np.float64)
         # One paragraph's counts, contiguous: the scan adds to them token by
         # token, and a column of ``by_col`` has its fields a whole batch apart.
         row = np.empty(N_RAW, dtype=np.float64)
         v_keys = np.full(_vocab_size(max_bytes), -1, dtype=np.int64)
         v_ids = np.empty(len(v_keys), dtype=np.int64)
         cap = min(max_bytes, IDF_BUCKETS)
-        v_idf = np.empty(cap, dtype=np.float32)
-        v_slot = np.empty(cap, dtype=np.int64)
+        v_idf = np.empty(cap + 1, dtype=np.float32)
+        v_slot = np.empty(cap + 1, dtype=np.int64)
         acc = np.zeros(cap, dtype=np.float64)
+        tf = _tf_weights()
         cnt = np.zeros(cap, dtype=np.int32)
         # The article's tokens and lines for its repetition statistics.
         tok_hash = np.empty(max_text, dtype=np.uint64)
@@ -834,16 +946,13 @@ def _scan(
                     r_keys, r_counts, grams, slots, rep[d],
                 )  # fmt: skip
             _intern_article(tok_buf, tpos, idf, v_keys, v_ids, v_idf, v_slot)
-            for p in range(p0, p1):
-                # Summed token by token in text order, as the idf of each.
-                idf_sum = 0.0
-                for t in range(p_tok[p - p0], p_tok[p - p0 + 1]):
-                    idf_sum += v_idf[tok_buf[t]]
-                n_tok = p_tok[p - p0 + 1] - p_tok[p - p0]
-                by_col[R_MEAN_IDF, p] = idf_sum / n_tok if n_tok else 0.0
-            _coherence(tok_buf, p_tok, p1 - p0, v_idf, acc, cnt, uniq_b, uniq_w, coh)
+            _coherence(
+                tok_buf, p_tok, p1 - p0, v_idf, tf, acc, cnt, uniq_b, uniq_w,
+                c_u, c_n2, c_dots, coh, m_idf,
+            )  # fmt: skip
             for p in range(p0, p1):
                 by_col[R_COHERENCE, p] = coh[p - p0]
+                by_col[R_MEAN_IDF, p] = m_idf[p - p0]
     return by_col.T, hashes, rep
 
 

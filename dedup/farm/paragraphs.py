@@ -474,6 +474,41 @@ def _cut(
     return offsets, out
 
 
+#: Whether this pyarrow has string views (16.0 and later).
+_HAS_VIEWS = hasattr(pa, "string_view")
+#: A string view holds a signed 32-bit offset into its data buffer.
+_MAX_VIEW_BUFFER = 1 << 31
+#: A string view holds a string of up to this many bytes itself.
+_VIEW_INLINE = 12
+
+
+@nb.njit(cache=True)
+def _views(
+    data: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int32]:
+    """Arrow string views of the byte ranges ``data[starts[p]:ends[p]]``.
+
+    A view is four int32: the length, then either the bytes themselves (up
+    to :data:`_VIEW_INLINE`) or their first four, the buffer (0: *data*)
+    and the offset in it.
+    """
+    n = len(starts)
+    out = np.zeros((n, 4), dtype=np.int32)
+    raw = out.reshape(-1).view(np.uint8)
+    for p in range(n):
+        a = starts[p]
+        m = ends[p] - a
+        out[p, 0] = m
+        head = m if m <= _VIEW_INLINE else 4
+        for k in range(head):
+            raw[16 * p + 4 + k] = data[a + k]
+        if m > _VIEW_INLINE:
+            out[p, 3] = a
+    return out
+
+
 @dataclass(frozen=True)
 class Segments:
     """The paragraphs of a batch of documents, in CSR layout.
@@ -511,13 +546,24 @@ class Segments:
         return np.arange(self.n_paragraphs, dtype=np.int64) - self.doc_start[doc]
 
     def texts(self) -> pl.Series:
-        """The paragraph texts, cut from the data buffer without Python loops."""
-        offsets, gathered = _cut(self.data, self.byte_start, self.byte_end)
-        arr = pa.Array.from_buffers(
-            pa.large_string(),
-            len(self.byte_start),
-            [None, pa.py_buffer(offsets), pa.py_buffer(gathered)],
-        )
+        """The paragraph texts, without Python loops.
+
+        Arrow string views into the batch's data buffer (16 bytes a
+        paragraph, polars' own string layout) rather than the paragraphs'
+        bytes copied out: the copy cost 1.6 us a planted article, the views
+        0.2. The texts keep the data buffer alive, as the copy was kept
+        alive. A buffer past a view's 32-bit offsets, or a pyarrow without
+        string views, gets the copy.
+        """
+        n = len(self.byte_start)
+        if _HAS_VIEWS and len(self.data) < _MAX_VIEW_BUFFER:
+            views = _views(self.data, self.byte_start, self.byte_end)
+            buffers = [None, pa.py_buffer(views), pa.py_buffer(self.data)]
+            arr = pa.Array.from_buffers(pa.string_view(), n, buffers)
+        else:
+            offsets, gathered = _cut(self.data, self.byte_start, self.byte_end)
+            buffers = [None, pa.py_buffer(offsets), pa.py_buffer(gathered)]
+            arr = pa.Array.from_buffers(pa.large_string(), n, buffers)
         series = pl.from_arrow(arr)
         assert isinstance(series, pl.Series)
         return series.cast(pl.String)

@@ -118,3 +118,22 @@ def test_empty_and_null_texts() -> None:
     assert split_paragraphs(" \n\t\n ") == []
     seg = segment(pl.Series(["", None, "a"], dtype=pl.String))
     assert seg.doc_start.tolist() == [0, 0, 0, 1]
+
+
+@given(st.lists(TEXTS, max_size=8))
+def test_paragraph_texts_as_views_equal_the_copied_bytes(texts: list[str]) -> None:
+    # Views into the batch buffer (short paragraphs held in the view itself,
+    # longer ones by offset) against the paragraphs' bytes copied out, the
+    # fallback for buffers past 2 GiB.
+    from dedup.farm import paragraphs
+
+    seg = segment(pl.Series(texts, dtype=pl.String))
+    views = seg.texts()
+    limit = paragraphs._MAX_VIEW_BUFFER
+    try:
+        paragraphs._MAX_VIEW_BUFFER = 0
+        copied = seg.texts()
+    finally:
+        paragraphs._MAX_VIEW_BUFFER = limit
+    assert views.dtype == copied.dtype == pl.String
+    assert views.to_list() == copied.to_list()
