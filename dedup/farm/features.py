@@ -1122,16 +1122,26 @@ def _phrase_evidence(
     hit = np.flatnonzero(flags[:, _FILLER_COLUMNS].max(axis=1) > 0)
     if not len(hit):
         return cover, label
-    total, left = _letters_left(pl.col("p"), _FILLER_REGEXES)
-    lead_total, lead_left = _letters_left(
-        pl.col("p").str.extract(_LEAD, 1), _FILLER_REGEXES
-    )
-    counted = pl.DataFrame({"p": texts.gather(hit)}).select(
-        total.cast(pl.Float64).alias("all"),
-        left.cast(pl.Float64).alias("rest"),
-        ((lead_total.fill_null(0) > 0) & (lead_left.fill_null(1) == 0))
-        .cast(pl.Float64)
-        .alias("label"),
+    # The lead and the texts with the phrases cut are columns of their own,
+    # each computed once, not once for every expression that counts them.
+    lead = pl.col("p").str.extract(_LEAD, 1)
+    counted = (
+        pl.DataFrame({"p": texts.gather(hit)})
+        .with_columns(lead.alias("lead"))
+        .with_columns(
+            _cut(pl.col("p"), _FILLER_REGEXES).alias("rest"),
+            _cut(pl.col("lead"), _FILLER_REGEXES).alias("lead_rest"),
+        )
+        .select(
+            _letters(pl.col("p")).cast(pl.Float64).alias("all"),
+            _letters(pl.col("rest")).cast(pl.Float64).alias("rest"),
+            (
+                (_letters(pl.col("lead")).fill_null(0) > 0)
+                & (_letters(pl.col("lead_rest")).fill_null(1) == 0)
+            )
+            .cast(pl.Float64)
+            .alias("label"),
+        )
     )
     all_, rest = counted["all"].to_numpy(), counted["rest"].to_numpy()
     cover[hit] = 1.0 - rest / np.maximum(all_, 1.0)
@@ -1139,13 +1149,22 @@ def _phrase_evidence(
     return cover, label
 
 
-def _letters_left(col: pl.Expr, patterns: list[str]) -> tuple[pl.Expr, pl.Expr]:
-    """Letters and digits of *col*, and those left once *patterns* are cut."""
-    rest = col
+def _cut(col: pl.Expr, patterns: list[str]) -> pl.Expr:
+    """*col* with every match of *patterns* cut, one pattern after another."""
     for p in patterns:
-        rest = rest.str.replace_all(p, "")
-    word = r"[\p{L}\p{N}]"
-    return col.str.count_matches(word), rest.str.count_matches(word)
+        col = col.str.replace_all(p, "")
+    return col
+
+
+def _letters(col: pl.Expr) -> pl.Expr:
+    r"""Letters and digits (``[\p{L}\p{N}]``) of *col*, null where it is null.
+
+    Counted as all characters less the others: every character is one or
+    the other, and a paragraph has a few spaces and punctuation marks to
+    every five letters, where each match costs the regex engine a search
+    (the same count, a quarter of the time).
+    """
+    return col.str.len_chars() - col.str.count_matches(r"[^\p{L}\p{N}]")
 
 
 #: Up to this many paragraphs an article's median and copies are found by

@@ -75,36 +75,54 @@ _ASCII_WORD = frozenset(
 )
 
 Strings = frozenset[str]
+#: A conjunction: every match holds one literal of each of these sets.
+Clauses = tuple[Strings, ...]
+
+#: At most this many sets of literals are kept per conjunction.
+MAX_CLAUSES = 3
+#: A conjunction only takes sets whose literals are all at least this long:
+#: a shorter one ("ai", ")") is in most paragraphs, so it costs the automaton
+#: more (hot states, outputs on every few bytes) than it filters out.
+MIN_CLAUSE_LITERAL = 3
 
 
 @dataclass(frozen=True)
 class Need:
-    """What a pattern requires of a text it matches: one of these literals.
+    """What a pattern requires of a text it matches.
 
-    ``floating`` anywhere in the text; ``anchored`` starting at the text's
-    first word character (all of these begin with an ASCII word character).
-    White space in a literal stands for any run of white space.
+    One of the literals ``floating`` anywhere in the text, or one of
+    ``anchored`` starting at the text's first word character (all of these
+    begin with an ASCII word character), or, for an alternative that needs
+    several things at once ("an AI word ... a verb"), one literal from each
+    set of one of ``conjunctions``. White space in a literal stands for any
+    run of white space.
     """
 
     floating: Strings
     anchored: Strings
+    conjunctions: tuple[Clauses, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Info:
-    """What a regex node can match: its exact strings, and what it requires.
+    r"""What a regex node can match: its exact strings, and what it requires.
 
     ``exact``: every string the node matches (``None``: too many or unknown);
-    ``need``: literals one of which every match contains (``None``: no
-    constraint).
+    ``need``: sets of literals, every match contains one literal of each
+    (empty: no constraint), most selective first; ``head`` / ``tail``:
+    strings one of which every match starts / ends with, when not exact
+    (``None``: unknown). A node's head lets the literal before it grow
+    ("more" then ``[\s-]+`` requires "more " or "more-", not just "more").
     """
 
     exact: Strings | None
-    need: Strings | None
+    need: Clauses = ()
+    head: Strings | None = None
+    tail: Strings | None = None
 
 
-_ANY = _Info(None, None)
-_EMPTY = _Info(frozenset({""}), None)
+_ANY = _Info(None)
+_EMPTY = _Info(frozenset({""}))
 
 
 def _minimal(strings: Strings) -> Strings:
@@ -113,23 +131,39 @@ def _minimal(strings: Strings) -> Strings:
     return frozenset(out)
 
 
-def _need_of(exact: Strings | None) -> Strings | None:
+def _need_of(exact: Strings | None) -> Clauses:
     if exact is None or "" in exact:
-        return None
-    return _minimal(exact)
+        return ()
+    return (_minimal(exact),)
 
 
-def _better(a: Strings | None, b: Strings | None) -> Strings | None:
-    """The more selective of two requirements (longer, then fewer, literals)."""
-    if a is None:
-        return b
-    if b is None:
-        return a
+def _known(strings: Strings | None) -> Strings | None:
+    """*strings* as a head or tail: ``None`` if unknown or one may be empty."""
+    return None if strings is None or "" in strings else strings
 
-    def key(s: Strings) -> tuple[int, int]:
-        return (min(len(x) for x in s), -len(s))
 
-    return a if key(a) >= key(b) else b
+def _selectivity(s: Strings) -> tuple[int, int, tuple[str, ...]]:
+    """Sort key: longer shortest literal, then fewer literals (then by text)."""
+    return (-min(len(x) for x in s), len(s), tuple(sorted(s)))
+
+
+def _implies(t: Strings, s: Strings) -> bool:
+    """Whether a text holding a literal of *t* holds one of *s*."""
+    return all(any(x in y for x in s) for y in t)
+
+
+def _conj(clauses: list[Strings]) -> Clauses:
+    """The conjunction of *clauses*, most selective first.
+
+    A clause implied by a more selective one adds nothing; beyond
+    :data:`MAX_CLAUSES` the rest are dropped (dropping a clause only ever
+    makes the need looser, never unsound).
+    """
+    kept: list[Strings] = []
+    for s in sorted(set(clauses), key=_selectivity):
+        if not any(_implies(t, s) for t in kept):
+            kept.append(s)
+    return tuple(kept[:MAX_CLAUSES])
 
 
 def _char(code: int) -> str | None:
@@ -175,49 +209,77 @@ def _join(a: str, b: str) -> str:
     return a + (b[1:] if a.endswith(" ") and b.startswith(" ") else b)
 
 
+def _product(a: Strings, b: Strings) -> Strings:
+    return frozenset(_join(x, y) for x in a for y in b)
+
+
 def _concat(items: list[_Info]) -> _Info:
-    run: Strings = frozenset({""})
+    run: Strings = frozenset({""})  # what the match so far ends with
     whole = True  # every item exact and no run was cut
-    best: Strings | None = None
+    head: Strings | None = None
+    clauses: list[Strings] = []
     for info in items:
         if info.exact is not None and len(run) * len(info.exact) <= MAX_EXACT:
-            run = frozenset(_join(a, b) for a in run for b in info.exact)
+            run = _product(run, info.exact)
             continue
+        # The run is cut here; what the item starts with still extends it.
+        first = info.exact if info.exact is not None else info.head
+        if first is not None and len(run) * len(first) <= MAX_EXACT:
+            run = _product(run, first)
+        if whole:
+            head = run
         whole = False
-        best = _better(best, _need_of(run))
-        best = _better(best, info.need)
-        run = info.exact if info.exact is not None else frozenset({""})
-    best = _better(best, _need_of(run))
-    return _Info(run if whole else None, best)
+        clauses += [*_need_of(run), *info.need]
+        last = info.exact if info.exact is not None else info.tail
+        run = last if last is not None else frozenset({""})
+    clauses += _need_of(run)
+    if whole:
+        return _Info(run, _conj(clauses))
+    return _Info(None, _conj(clauses), _known(head), _known(run))
+
+
+def _either(strings: list[Strings | None]) -> Strings | None:
+    """The union of heads (or tails) of alternatives, if all known and few."""
+    if any(s is None for s in strings):
+        return None
+    union = frozenset().union(*(s or () for s in strings))
+    return union if len(union) <= MAX_EXACT else None
 
 
 def _branch(alternatives: list[_Info]) -> _Info:
-    exact: Strings | None = None
-    if all(a.exact is not None for a in alternatives):
-        union = frozenset().union(*(a.exact or () for a in alternatives))
-        exact = union if len(union) <= MAX_EXACT else None
-    need: Strings | None = None
-    if all(a.need is not None for a in alternatives):
-        need = _minimal(frozenset().union(*(a.need or () for a in alternatives)))
-    return _Info(exact, _better(need, _need_of(exact)))
+    exact = _either([a.exact for a in alternatives])
+    clauses = list(_need_of(exact))
+    if all(a.need for a in alternatives):
+        # Each alternative's most selective set: one of them holds.
+        clauses.append(_minimal(frozenset().union(*(a.need[0] for a in alternatives))))
+    if exact is not None:
+        return _Info(exact, _conj(clauses))
+    head = _either([a.exact if a.exact is not None else a.head for a in alternatives])
+    tail = _either([a.exact if a.exact is not None else a.tail for a in alternatives])
+    return _Info(None, _conj(clauses), _known(head), _known(tail))
 
 
 def _repeat(lo: int, hi: int, child: _Info) -> _Info:
     if child.exact == frozenset({" "}):
         # Any run of white space reads as one space.
-        return _Info(frozenset({" "} if lo else {"", " "}), _need_of(child.exact))
+        exact = frozenset({" "} if lo else {"", " "})
+        return _Info(exact, _need_of(exact))
     if lo == 0:
         if hi == 1 and child.exact is not None:
-            return _Info(child.exact | {""}, None)
+            return _Info(child.exact | {""})
         return _ANY
-    exact = child.exact if lo == hi == 1 else None
-    return _Info(exact, child.need)
+    if lo == hi == 1:
+        return child
+    # At least once: a match starts with a match of the child and ends with one.
+    if child.exact is not None:
+        return _Info(None, child.need, _known(child.exact), _known(child.exact))
+    return _Info(None, child.need, child.head, child.tail)
 
 
 def _node(op: Any, av: Any) -> _Info:
     if op is _c.LITERAL:
         ch = _char(av)
-        return _ANY if ch is None else _Info(frozenset({ch}), frozenset({ch}))
+        return _ANY if ch is None else _Info(frozenset({ch}), (frozenset({ch}),))
     if op is _c.IN:
         return _class(av)
     if op is _c.AT:
@@ -243,7 +305,7 @@ def _leading_run(items: list[_Info]) -> Strings | None:
     for info in items:
         if info.exact is None or len(run) * len(info.exact) > MAX_EXACT:
             break
-        run = frozenset(_join(a, b) for a in run for b in info.exact)
+        run = _product(run, info.exact)
     if "" in run or any(s[0].encode("utf-8")[0] not in _ASCII_WORD for s in run):
         return None
     # "home" at the start already holds wherever "homepage" does.
@@ -262,9 +324,16 @@ def _is_line_start(op: Any, av: Any, op2: Any, av2: Any) -> bool:
 
 
 def _alternatives(parsed: Any) -> list[Any]:
-    if len(parsed) == 1 and parsed[0][0] is _c.BRANCH:
-        return list(parsed[0][1][1])
-    return [parsed]
+    r"""The top-level alternatives of *parsed*, each a list of nodes.
+
+    The parser factors a prefix common to all alternatives out of the branch
+    (``\b(?:a…)|\b(?:b…)`` parses as ``\b`` then a branch): it goes back on
+    each, so that every alternative keeps a need of its own.
+    """
+    items = list(parsed)
+    if items and items[-1][0] is _c.BRANCH:
+        return [[*items[:-1], *alt] for alt in items[-1][1][1]]
+    return [items]
 
 
 def required_literals(pattern: str) -> Need | None:
@@ -280,11 +349,15 @@ def required_literals(pattern: str) -> Need | None:
         (['newsletter', 'sign up', 'signup'], frozenset())
         >>> required_literals(r"^\W*\w+:").floating == frozenset({":"})
         True
+        >>> need = required_literals(r"(?i)\bgpt\b.*\bused\b")
+        >>> [sorted(c) for c in need.conjunctions[0]]
+        [['used'], ['gpt']]
 
     """
     python = re.sub(r"\\p\{\w+\}", r"\\w", pattern)
     floating: set[str] = set()
     anchored: set[str] = set()
+    conjunctions: list[Clauses] = []
     for alt in _alternatives(_sre.parse(python)):
         items = list(alt)
         if len(items) > 2 and _is_line_start(*items[0], *items[1]):
@@ -293,10 +366,14 @@ def required_literals(pattern: str) -> Need | None:
                 anchored |= lead
                 continue
         need = _seq(alt).need
-        if need is None:
+        if not need:
             return None
-        floating |= need
-    return Need(_minimal(frozenset(floating)), frozenset(anchored))
+        long = [c for c in need if min(len(x) for x in c) >= MIN_CLAUSE_LITERAL]
+        if len(long) > 1:
+            conjunctions.append(tuple(long))
+        else:
+            floating |= (long or need)[0]
+    return Need(_minimal(frozenset(floating)), frozenset(anchored), tuple(conjunctions))
 
 
 @nb.njit(inline="always", cache=True)
@@ -490,6 +567,8 @@ class Prefilter:
         depth: per row, the length of the state's trie path (-1 for the
             root's copy, which is no trie node and has no output).
         always: the patterns that require nothing.
+        conjunctions: (pattern bit, bits of its sets): a text with all the
+            bits of the sets is a candidate for the pattern.
 
     """
 
@@ -500,27 +579,54 @@ class Prefilter:
     anchored: npt.NDArray[np.uint32]
     depth: npt.NDArray[np.int32]
     always: int
+    conjunctions: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def build(cls, patterns: dict[str, str]) -> Prefilter:
-        """The automaton for *patterns* (at most 32)."""
+        """The automaton for *patterns* (at most 32).
+
+        Each set of a conjunction gets a mask bit of its own above the
+        patterns' (while bits last; after that the conjunction's most
+        selective set stands for it, a looser but sound need).
+        """
         if len(patterns) > 32:
             raise ValueError(f"at most 32 patterns fit a mask, got {len(patterns)}")
         floating: dict[bytes, int] = {}
         anchored: dict[bytes, int] = {}
+        conjunctions: list[tuple[int, int]] = []
+        spare = len(patterns)  # the next free bit
         always = 0
+
+        def add(table: dict[bytes, int], lits: Strings, bits: int) -> None:
+            for lit in lits:
+                key = lit.encode("utf-8")
+                table[key] = table.get(key, 0) | bits
+
         for bit, pattern in enumerate(patterns.values()):
             need = required_literals(pattern)
             if need is None:
                 always |= 1 << bit
                 continue
-            for lits, table in ((need.floating, floating), (need.anchored, anchored)):
-                for lit in lits:
-                    key = lit.encode("utf-8")
-                    table[key] = table.get(key, 0) | (1 << bit)
+            add(floating, need.floating, 1 << bit)
+            add(anchored, need.anchored, 1 << bit)
+            for clauses in need.conjunctions:
+                if spare + len(clauses) > 32:
+                    add(floating, clauses[0], 1 << bit)
+                    continue
+                bits = 0
+                for clause in clauses:
+                    add(floating, clause, 1 << spare)
+                    bits |= 1 << spare
+                    spare += 1
+                conjunctions.append((1 << bit, bits))
         for ch in _FOLDS_TO_ASCII:
-            floating[ch.encode("utf-8")] = (1 << len(patterns)) - 1
-        return cls(tuple(patterns), *_automaton(floating, anchored), always)
+            floating[ch.encode("utf-8")] = (1 << spare) - 1
+        return cls(
+            tuple(patterns),
+            *_automaton(floating, anchored),
+            always,
+            tuple(conjunctions),
+        )
 
     def candidates(
         self,
@@ -543,7 +649,10 @@ class Prefilter:
             self.depth,
             np.uint32(np.bitwise_or.reduce(self.anchored)),
         )
-        out: npt.NDArray[np.uint32] = mask | np.uint32(self.always)
+        for bit, sets in self.conjunctions:
+            mask[(mask & np.uint32(sets)) == np.uint32(sets)] |= np.uint32(bit)
+        patterns = np.uint32((1 << len(self.names)) - 1)
+        out: npt.NDArray[np.uint32] = (mask & patterns) | np.uint32(self.always)
         return out
 
 

@@ -214,3 +214,97 @@ def test_paragraphs_walked_two_at_a_time_get_their_own_masks(
         for p in range(len(texts))
     ]
     assert together.tolist() == alone
+
+
+def test_conjunctions_need_a_literal_from_each_set() -> None:
+    # "AI word ... verb": one literal of each, not any literal of either.
+    need = required_literals(r"(?i)\b(?:bots?|gpt)\b.{0,80}\b(?:used|wrote)\b|\bx y\b")
+    assert need is not None and need.floating == {"x y"}
+    sets = [sorted(c) for c in need.conjunctions[0]]
+    assert sets == [["used", "wrote"], ["bot", "gpt"]]
+    # A set with a literal as short as "ai" is in most texts: left out.
+    need = required_literals(r"(?i)\bai\b.{0,80}\bused\b")
+    assert need is not None and need.floating == {"used"} and not need.conjunctions
+    # A repetition of a class grows the literals on either side of it.
+    need = required_literals(r"(?i)\b(?:more|top)[\s-]+(?:read|news)\b")
+    assert need is not None
+    assert [sorted(c) for c in need.conjunctions[0]] == [
+        [" news", " read", "-news", "-read"],
+        ["more ", "more-", "top ", "top-"],
+    ]
+    # A prefix the parser factors out of every alternative goes back on each.
+    need = required_literals(r"\babc.*cde|\befg")
+    assert need is not None and need.floating == {"efg"}
+    assert need.conjunctions == ((frozenset({"abc"}), frozenset({"cde"})),)
+    # An optional run of white space requires no space.
+    assert required_literals(r"(?:x|y)\s*(?:a|b)\s*\d") is not None
+    pf = Prefilter.build({"p": r"(?i)\b(?:bots?|gpt)\b.{0,80}\b(?:used|wrote)\b"})
+    series = pl.Series(["GPT wrote it", "a bot", "it was used", "\u017f", "said"])
+    data, off = string_buffers(series)
+    # (LONG S: a candidate for every pattern, and so for every set.)
+    assert pf.candidates(data, off[:-1].copy(), off[1:].copy()).tolist() == [
+        1,
+        0,
+        0,
+        1,
+        0,
+    ]
+
+
+def _lexicon_words() -> list[str]:
+    """Every word the phrase patterns and word lists spell out."""
+    words = set(re.findall(r"[a-z]+(?:'[a-z]+)?", " ".join(lexicon.PATTERNS.values())))
+    for name in lexicon.CATEGORY_NAMES:
+        words |= lexicon.words_of(name)
+    return sorted(words - {"s", "d", "w", "p", "lu", "ll", "l", "n"})
+
+
+_WORDS = _lexicon_words()
+_PUNCT = [*":|»>>›→-–—.,!?'’\"“()[]@/&#©…", "a.i.", "gpt-4", "http://", ".com"]
+_ODD = ["é", "ß", "İ", "\u017f", "\u212a", "🧩", "\u200b", "Ω", "ﬁ", "ǅ"]
+_SEPARATORS = [" ", "  ", "", "-", "\u00a0", "\n", "\t", "\u2003", " - ", ", "]
+
+
+@st.composite
+def _adversarial(draw: st.DrawFn) -> str:
+    """A paragraph of lexicon words, punctuation and odd characters, mixed case."""
+    parts = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(_WORDS),
+                st.sampled_from(_PUNCT),
+                st.sampled_from(_ODD),
+            ),
+            max_size=16,
+        )
+    )
+    out = ""
+    for part in parts:
+        case = draw(st.sampled_from([str.lower, str.upper, str.title, str.swapcase]))
+        out += draw(st.sampled_from(_SEPARATORS)) + case(part)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_adversarial(), min_size=1, max_size=8))
+def test_adversarial_lexicon_paragraphs_are_never_dropped(texts: list[str]) -> None:
+    assert _missed(texts) == dict.fromkeys(_PATTERNS, 0)
+
+
+# Strings the patterns match (Python's reading of them; polars decides what
+# matches), inside random text: every alternative, every optional part.
+_PYTHON_READABLE = [n for n, p in lexicon.PATTERNS.items() if r"\p{" not in p]
+
+
+@pytest.mark.parametrize("name", _PYTHON_READABLE)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_strings_the_patterns_match_are_never_dropped(
+    name: str, data: st.DataObject
+) -> None:
+    text = data.draw(st.from_regex(lexicon.PATTERNS[name]))
+    texts = [text, text.upper(), text.lower(), text.swapcase()]
+    missed = _missed(texts)
+    # (Python's \s also takes U+001C-U+001F, the regex crate's does not: not
+    # every string drawn is a match; those are checked like any other.)
+    assert missed == dict.fromkeys(_PATTERNS, 0), (text, missed)
