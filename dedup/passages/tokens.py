@@ -35,7 +35,6 @@ original characters it came from, so offsets always index the original text.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from dataclasses import dataclass
 
 import numba as nb
@@ -47,6 +46,7 @@ import pyarrow as pa
 from dedup.arrow import Buffers, string_buffers
 from dedup.charclass import CLASS_MASK, IGNORE, SLOW, SOLO, WORD, lower_table, table
 from dedup.normalize import _fold
+from dedup.passages.fold_table import _joins, fold_batch
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, _decode, fmix64
 
 NEWLINE = 10
@@ -373,17 +373,6 @@ def line_counts(
     return out
 
 
-def _joins(ch: str) -> bool:
-    """Whether *ch* belongs to the cluster of the character before it."""
-    cp = ord(ch)
-    return (
-        unicodedata.combining(ch) != 0
-        or unicodedata.category(ch) in ("Mn", "Mc", "Me")
-        or 0x1160 <= cp <= 0x11FF  # Hangul jamo vowels and finals
-        or 0xD7B0 <= cp <= 0xD7FF
-    )
-
-
 def prepare_slow(
     text: str,
 ) -> tuple[str, npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
@@ -533,27 +522,19 @@ def prepare_batch(
         return PreparedBatch(data, offsets, map_off, map0, map1, empty, n_bytes, texts)
     slow = needs_nfkc(data, offsets, table())
     if slow.any():
-        idx = np.flatnonzero(slow)
-        fixed: list[str] = []
-        keep: list[int] = []
-        m0: list[npt.NDArray[np.int64]] = []
-        m1: list[npt.NDArray[np.int64]] = []
-        sizes = np.zeros(n_docs, dtype=np.int64)
-        for d, text in zip(idx.tolist(), texts.gather(idx).to_list(), strict=True):
-            prepared = prepare_slow(text)
-            if prepared is None:
-                continue
-            keep.append(d)
-            fixed.append(prepared[0])
-            m0.append(prepared[1])
-            m1.append(prepared[2])
-            sizes[d] = len(prepared[1])
-        if keep:
-            np.cumsum(sizes, out=map_off[1:])
-            map0 = np.concatenate(m0)
-            map1 = np.concatenate(m1)
-            normalised = texts.scatter(keep, pl.Series(fixed, dtype=pl.String))
-            data, offsets = string_buffers(normalised.rechunk())
+        # Compiled, with the texts in place (prepare_slow's results, byte for
+        # byte): no Python string per text.
+        folded = fold_batch(data, offsets, np.flatnonzero(slow))
+        if folded is not None:
+            data, offsets, map_off, map0, map1 = folded
+            # The texts and their lengths as they were when each folded text
+            # was put back into the column in place: normalised.
+            arr = pa.LargeStringArray.from_buffers(
+                n_docs, pa.py_buffer(offsets), pa.py_buffer(data)
+            )
+            normalised = pl.from_arrow(arr)
+            assert isinstance(normalised, pl.Series)
+            texts = normalised.alias(texts.name)
     n_chars = texts.str.len_chars().to_numpy().astype(np.int64)
     return PreparedBatch(data, offsets, map_off, map0, map1, n_chars, n_bytes, texts)
 
