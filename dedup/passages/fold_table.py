@@ -22,7 +22,7 @@ are known; after the first batches of a run that is rare.
     >>> import polars as pl
     >>> from dedup.arrow import string_buffers
     >>> data, offsets = string_buffers(pl.Series(["ok", "ﬁne Ｘ"]))
-    >>> out, off, map_off, map0, map1 = fold_batch(data, offsets, np.array([1]))
+    >>> out, off, map_off, map0, map1 = fold_batch(data, offsets)
     >>> bytes(out).decode(), off.tolist(), map_off.tolist()
     ('okfine x', [0, 2, 8], [0, 0, 6])
     >>> map0.tolist(), map1.tolist()
@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from dedup.charclass import N_CODEPOINTS, SLOW, table
 from dedup.normalize import _fold
-from dedup.shingle import FNV_OFFSET, FNV_PRIME, _decode, fmix64
+from dedup.shingle import FNV_OFFSET, FNV_PRIME, _decode, _is_ascii, fmix64
 
 # Values of :data:`_JOINS`: known (no, yes), not asked yet, asked by a kernel.
 NO, YES, UNKNOWN, WANTED = 0, 1, 2, 3
@@ -145,6 +145,7 @@ def _walk(
     start: int,
     end: int,
     classes: npt.NDArray[np.uint8],
+    ascii_slow: bool,
     joins: npt.NDArray[np.uint8],
     clusters: ClusterArrays,
     write: bool,
@@ -164,6 +165,9 @@ def _walk(
     output goes to ``out[j:]`` and its maps to ``map0``/``map1[k:]``.
     """
     status = NOTHING
+    # Whether a SLOW character outside ASCII was met: the texts folded are
+    # those dedup.shingle.needs_nfkc picks (no ASCII character is SLOW today).
+    wide = False
     n_unknown = 0
     done = 0  # prepare_slow's `done`: the end of the last cluster
     i = start
@@ -176,17 +180,18 @@ def _walk(
         run = i
         run_ci = ci
         while i < end:
-            b0 = data[i]
-            if b0 < 0x80:
-                if classes[b0] & SLOW:
-                    break
+            if data[i] < 0x80 and not ascii_slow:
+                s0 = i
                 i += 1
+                while i < end and data[i] < 0x80:
+                    i += 1
+                ci += i - s0
             else:
                 cp, nxt = _decode(data, i)
                 if classes[cp] & SLOW:
                     break
                 i = nxt
-            ci += 1
+                ci += 1
         if write:
             out[j : j + i - run] = data[run:i]
             for x in range(ci - run_ci):
@@ -197,6 +202,7 @@ def _walk(
         if i == end:
             break
         cp, nxt = _decode(data, i)
+        wide |= cp >= 0x80
         if status == NOTHING:
             status = FOLDED
         # The cluster starts at the last character from `done` on that does not
@@ -249,16 +255,16 @@ def _walk(
         i = b
         ci = b_ci
         done = b_ci
-    return status, j - j0, k - k0
+    return (status if wide else NOTHING), j - j0, k - k0
 
 
 @nb.njit(parallel=True, cache=True)
 def _measure(
     data: npt.NDArray[np.uint8],
     offsets: npt.NDArray[np.int64],
-    docs: npt.NDArray[np.int64],
     which: npt.NDArray[np.int64],
     classes: npt.NDArray[np.uint8],
+    ascii_slow: bool,
     joins: npt.NDArray[np.uint8],
     clusters: ClusterArrays,
     status: npt.NDArray[np.int64],
@@ -266,15 +272,21 @@ def _measure(
     n_chars: npt.NDArray[np.int64],
     unknown: npt.NDArray[np.int64],
 ) -> None:
-    """:func:`_walk` (measuring) of ``docs[p]`` for each position *p* in *which*."""
+    """:func:`_walk` (measuring) of each text *d* in *which*.
+
+    A text all ASCII is left as it is without a walk, as
+    :func:`dedup.shingle.needs_nfkc` leaves it.
+    """
     no_bytes = np.zeros(0, dtype=np.uint8)
     no_map = np.zeros(0, dtype=np.int64)
     for q in nb.prange(len(which)):
-        p = which[q]
-        d = docs[p]
-        status[p], n_bytes[p], n_chars[p] = _walk(
-            data, offsets[d], offsets[d + 1], classes, joins, clusters, False,
-            no_bytes, 0, no_map, no_map, 0, unknown[p],
+        d = which[q]
+        if _is_ascii(data, offsets[d], offsets[d + 1]):
+            status[d] = NOTHING
+            continue
+        status[d], n_bytes[d], n_chars[d] = _walk(
+            data, offsets[d], offsets[d + 1], classes, ascii_slow, joins, clusters,
+            False, no_bytes, 0, no_map, no_map, 0, unknown[d],
         )  # fmt: skip
 
 
@@ -284,6 +296,7 @@ def _write(
     offsets: npt.NDArray[np.int64],
     folded: npt.NDArray[np.bool_],
     classes: npt.NDArray[np.uint8],
+    ascii_slow: bool,
     joins: npt.NDArray[np.uint8],
     clusters: ClusterArrays,
     out: npt.NDArray[np.uint8],
@@ -299,8 +312,8 @@ def _write(
         b = offsets[d + 1]
         if folded[d]:
             _walk(
-                data, a, b, classes, joins, clusters, True, out, out_off[d], map0,
-                map1, map_off[d], no_unknown,
+                data, a, b, classes, ascii_slow, joins, clusters, True, out,
+                out_off[d], map0, map1, map_off[d], no_unknown,
             )  # fmt: skip
         else:
             out[out_off[d] : out_off[d] + b - a] = data[a:b]
@@ -369,23 +382,21 @@ class _Clusters:
 _CLUSTERS = _Clusters()
 
 
-def _learn(
-    data: npt.NDArray[np.uint8],
-    unknown: npt.NDArray[np.int64],
-    counts_unknown: npt.NDArray[np.bool_],
-) -> None:
-    """Ask Python what the kernels found unknown: code points, then clusters."""
+def _learn(data: npt.NDArray[np.uint8], unknown: npt.NDArray[np.int64]) -> None:
+    """Ask Python what the kernels found unknown: code points, then clusters.
+
+    *unknown*: the byte spans of unknown clusters (``(a, b)`` rows; unused
+    rows are ``(0, 0)``).
+    """
     wanted = np.flatnonzero(_JOINS == WANTED)
     _JOINS[wanted] = [YES if _joins(chr(cp)) else NO for cp in wanted.tolist()]
-    spans = unknown[counts_unknown].reshape(-1, 2)
+    spans = unknown.reshape(-1, 2)
     spans = spans[spans[:, 1] > spans[:, 0]]
     _CLUSTERS.add([data[a:b].tobytes() for a, b in spans.tolist()])
 
 
 def fold_batch(
-    data: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int64],
-    docs: npt.NDArray[np.int64],
+    data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
 ) -> (
     tuple[
         npt.NDArray[np.uint8],
@@ -396,52 +407,50 @@ def fold_batch(
     ]
     | None
 ):
-    """Texts *docs* (ascending) of a batch folded as by ``prepare_slow``.
+    """The texts of a batch, each folded as by ``prepare_slow`` if it needs it.
 
-    Returns the batch's UTF-8 data and offsets with those texts replaced by
-    their folds, and the maps of the folded texts (``map_off``, ``map0``,
-    ``map1`` as in :class:`~dedup.passages.tokens.PreparedBatch`); ``None``
-    when none of them has a SLOW character.
+    Returns the batch's UTF-8 data and offsets with the texts that have a
+    SLOW character (outside ASCII) replaced by their folds, and their maps
+    (``map_off``, ``map0``, ``map1`` as in
+    :class:`~dedup.passages.tokens.PreparedBatch`); ``None`` when no text
+    needs it.
     """
     if len(_CLUSTERS.keys) > MAX_CLUSTERS:
         _CLUSTERS.clear()
     classes = table()
-    n = len(docs)
-    status = np.zeros(n, dtype=np.int64)
-    sizes = np.zeros(n, dtype=np.int64)
-    lengths = np.zeros(n, dtype=np.int64)
-    unknown = np.zeros((n, UNKNOWN_SLOTS, 2), dtype=np.int64)
-    which = np.arange(n, dtype=np.int64)
+    # No ASCII character is SLOW with today's table: runs of ASCII are then
+    # skipped without a lookup.
+    ascii_slow = bool((classes[:0x80] & SLOW).any())
+    n_docs = len(offsets) - 1
+    status = np.zeros(n_docs, dtype=np.int64)
+    sizes = np.diff(offsets)
+    lengths = np.zeros(n_docs, dtype=np.int64)
+    unknown = np.zeros((n_docs, UNKNOWN_SLOTS, 2), dtype=np.int64)
+    which = np.arange(n_docs, dtype=np.int64)
     while len(which):
         _measure(
-            data, offsets, docs, which, classes, _JOINS, _CLUSTERS.arrays, status,
-            sizes, lengths, unknown,
+            data, offsets, which, classes, ascii_slow, _JOINS, _CLUSTERS.arrays,
+            status, sizes, lengths, unknown,
         )  # fmt: skip
         which = np.flatnonzero(status == RETRY)
         if len(which):
-            retry = np.zeros(n, dtype=np.bool_)
-            retry[which] = True
-            _learn(data, unknown, retry)
+            _learn(data, unknown[which])
             unknown[which] = 0
     folded = status == FOLDED
     if not folded.any():
         return None
-    n_docs = len(offsets) - 1
-    out_len = np.diff(offsets)
-    out_len[docs[folded]] = sizes[folded]
-    map_len = np.zeros(n_docs, dtype=np.int64)
-    map_len[docs[folded]] = lengths[folded]
+    # A text left as it is keeps its size (its measure may have stopped early).
+    sizes[~folded] = np.diff(offsets)[~folded]
+    lengths[~folded] = 0
     out_off = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(out_len, out=out_off[1:])
+    np.cumsum(sizes, out=out_off[1:])
     map_off = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(map_len, out=map_off[1:])
-    is_folded = np.zeros(n_docs, dtype=np.bool_)
-    is_folded[docs[folded]] = True
+    np.cumsum(lengths, out=map_off[1:])
     out = np.empty(int(out_off[-1]), dtype=np.uint8)
     map0 = np.empty(int(map_off[-1]), dtype=np.int64)
     map1 = np.empty(int(map_off[-1]), dtype=np.int64)
     _write(
-        data, offsets, is_folded, classes, _JOINS, _CLUSTERS.arrays, out, out_off,
-        map0, map1, map_off,
+        data, offsets, folded, classes, ascii_slow, _JOINS, _CLUSTERS.arrays, out,
+        out_off, map0, map1, map_off,
     )  # fmt: skip
     return out, out_off, map_off, map0, map1

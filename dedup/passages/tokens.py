@@ -18,10 +18,13 @@ character, its token range, whether it starts with a lower-case letter and
 whether it ends with sentence punctuation (to tell a hard-wrapped fragment such
 as ``said.`` from a line of its own).
 
-Documents with characters that NFKC would change (rare: ligatures, full-width
-forms, decomposed accents) are normalised cluster by cluster in Python first
-(:func:`prepare_slow`), with a map from each normalised character back to the
-original characters it came from, so offsets always index the original text.
+Documents with characters that NFKC or lower case would change (ligatures,
+full-width forms, decomposed accents, emoji with a variation selector) are
+normalised cluster by cluster first, with a map from each normalised character
+back to the original characters it came from, so offsets always index the
+original text: compiled over the whole batch
+(:func:`dedup.passages.fold_table.fold_batch`), with :func:`prepare_slow`, one
+text in Python, as its definition and reference.
 
     >>> import polars as pl
     >>> toks = batch_tokens(pl.Series(["“Hello, World!”\nok"]))
@@ -381,7 +384,9 @@ def prepare_slow(
     Returns the normalised text and, for each of its characters, the first and
     one-past-the-last original character it comes from; ``None`` when nothing
     needs it. Clusters (a character and its combining marks) are normalised
-    one at a time so that the map stays exact.
+    one at a time so that the map stays exact. :func:`prepare_batch` gets the
+    same results compiled (:func:`~dedup.passages.fold_table.fold_batch`);
+    this is their reference.
 
     Example:
         >>> s, m0, m1 = prepare_slow("ﬁne café")
@@ -464,7 +469,8 @@ class PreparedBatch:
     ``data``/``offsets`` are the Arrow buffers of the texts (normalised where a
     text needed it); document *d* with ``map_off[d] < map_off[d + 1]`` maps its
     positions back through ``map0``/``map1[map_off[d]:map_off[d + 1]]``.
-    ``n_chars`` is the length of each original text in code points.
+    ``n_chars`` is the length in code points of each text as ``texts`` holds
+    it: the normalised one where a text was folded.
     """
 
     data: npt.NDArray[np.uint8]
@@ -507,8 +513,6 @@ def prepare_batch(
     ``n_chars`` is left empty. *buffers*: :func:`~dedup.arrow.string_buffers`
     of *texts*, when the caller already has them.
     """
-    from dedup.shingle import needs_nfkc
-
     texts = texts.fill_null("").rechunk()
     data, offsets = buffers if buffers is not None else string_buffers(texts)
     # The input's own lengths, before any text is normalised below.
@@ -520,21 +524,20 @@ def prepare_batch(
     if not nfkc:
         empty = np.zeros(0, dtype=np.int64)
         return PreparedBatch(data, offsets, map_off, map0, map1, empty, n_bytes, texts)
-    slow = needs_nfkc(data, offsets, table())
-    if slow.any():
-        # Compiled, with the texts in place (prepare_slow's results, byte for
-        # byte): no Python string per text.
-        folded = fold_batch(data, offsets, np.flatnonzero(slow))
-        if folded is not None:
-            data, offsets, map_off, map0, map1 = folded
-            # The texts and their lengths as they were when each folded text
-            # was put back into the column in place: normalised.
-            arr = pa.LargeStringArray.from_buffers(
-                n_docs, pa.py_buffer(offsets), pa.py_buffer(data)
-            )
-            normalised = pl.from_arrow(arr)
-            assert isinstance(normalised, pl.Series)
-            texts = normalised.alias(texts.name)
+    # Compiled, with the texts in place (prepare_slow's results, byte for byte,
+    # for the texts dedup.shingle.needs_nfkc picks): no Python string per text.
+    folded = fold_batch(data, offsets)
+    if folded is not None:
+        data, offsets, map_off, map0, map1 = folded
+        # ``texts`` and ``n_chars`` as they always were: the folded texts
+        # used to be put back into the column in place (Series.scatter), so
+        # both describe the normalised texts where a text was folded.
+        arr = pa.LargeStringArray.from_buffers(
+            n_docs, pa.py_buffer(offsets), pa.py_buffer(data)
+        )
+        normalised = pl.from_arrow(arr)
+        assert isinstance(normalised, pl.Series)
+        texts = normalised.alias(texts.name)
     n_chars = texts.str.len_chars().to_numpy().astype(np.int64)
     return PreparedBatch(data, offsets, map_off, map0, map1, n_chars, n_bytes, texts)
 
