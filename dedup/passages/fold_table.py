@@ -19,6 +19,11 @@ shipped with another version:
 A text that meets an unknown code point or cluster is measured again once they
 are known; after the first batches of a run that is rare.
 
+Every cluster goes through the one cache, a single code point as well as one
+with marks: a table of single code points only, with Python for the rest,
+would leave commonplace clusters in Python (the seed articles' SLOW
+characters are all emoji followed by a variation selector, a cluster of two).
+
     >>> import polars as pl
     >>> from dedup.arrow import string_buffers
     >>> data, offsets = string_buffers(pl.Series(["ok", "ﬁne Ｘ"]))
