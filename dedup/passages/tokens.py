@@ -18,10 +18,13 @@ character, its token range, whether it starts with a lower-case letter and
 whether it ends with sentence punctuation (to tell a hard-wrapped fragment such
 as ``said.`` from a line of its own).
 
-Documents with characters that NFKC would change (rare: ligatures, full-width
-forms, decomposed accents) are normalised cluster by cluster in Python first
-(:func:`prepare_slow`), with a map from each normalised character back to the
-original characters it came from, so offsets always index the original text.
+Documents with characters that NFKC or lower case would change (ligatures,
+full-width forms, decomposed accents, emoji with a variation selector) are
+normalised cluster by cluster first, with a map from each normalised character
+back to the original characters it came from, so offsets always index the
+original text: compiled over the whole batch
+(:func:`dedup.passages.fold_table.fold_batch`), with :func:`prepare_slow`, one
+text in Python, as its definition and reference.
 
     >>> import polars as pl
     >>> toks = batch_tokens(pl.Series(["“Hello, World!”\nok"]))
@@ -35,7 +38,6 @@ original characters it came from, so offsets always index the original text.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from dataclasses import dataclass
 
 import numba as nb
@@ -47,6 +49,7 @@ import pyarrow as pa
 from dedup.arrow import Buffers, string_buffers
 from dedup.charclass import CLASS_MASK, IGNORE, SLOW, SOLO, WORD, lower_table, table
 from dedup.normalize import _fold
+from dedup.passages.fold_table import _joins, fold_batch
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, _decode, fmix64
 
 NEWLINE = 10
@@ -373,17 +376,6 @@ def line_counts(
     return out
 
 
-def _joins(ch: str) -> bool:
-    """Whether *ch* belongs to the cluster of the character before it."""
-    cp = ord(ch)
-    return (
-        unicodedata.combining(ch) != 0
-        or unicodedata.category(ch) in ("Mn", "Mc", "Me")
-        or 0x1160 <= cp <= 0x11FF  # Hangul jamo vowels and finals
-        or 0xD7B0 <= cp <= 0xD7FF
-    )
-
-
 def prepare_slow(
     text: str,
 ) -> tuple[str, npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
@@ -392,7 +384,9 @@ def prepare_slow(
     Returns the normalised text and, for each of its characters, the first and
     one-past-the-last original character it comes from; ``None`` when nothing
     needs it. Clusters (a character and its combining marks) are normalised
-    one at a time so that the map stays exact.
+    one at a time so that the map stays exact. :func:`prepare_batch` gets the
+    same results compiled (:func:`~dedup.passages.fold_table.fold_batch`);
+    this is their reference.
 
     Example:
         >>> s, m0, m1 = prepare_slow("ﬁne café")
@@ -475,7 +469,8 @@ class PreparedBatch:
     ``data``/``offsets`` are the Arrow buffers of the texts (normalised where a
     text needed it); document *d* with ``map_off[d] < map_off[d + 1]`` maps its
     positions back through ``map0``/``map1[map_off[d]:map_off[d + 1]]``.
-    ``n_chars`` is the length of each original text in code points.
+    ``n_chars`` is the length in code points of each text as ``texts`` holds
+    it: the normalised one where a text was folded.
     """
 
     data: npt.NDArray[np.uint8]
@@ -518,8 +513,6 @@ def prepare_batch(
     ``n_chars`` is left empty. *buffers*: :func:`~dedup.arrow.string_buffers`
     of *texts*, when the caller already has them.
     """
-    from dedup.shingle import needs_nfkc
-
     texts = texts.fill_null("").rechunk()
     data, offsets = buffers if buffers is not None else string_buffers(texts)
     # The input's own lengths, before any text is normalised below.
@@ -531,29 +524,20 @@ def prepare_batch(
     if not nfkc:
         empty = np.zeros(0, dtype=np.int64)
         return PreparedBatch(data, offsets, map_off, map0, map1, empty, n_bytes, texts)
-    slow = needs_nfkc(data, offsets, table())
-    if slow.any():
-        idx = np.flatnonzero(slow)
-        fixed: list[str] = []
-        keep: list[int] = []
-        m0: list[npt.NDArray[np.int64]] = []
-        m1: list[npt.NDArray[np.int64]] = []
-        sizes = np.zeros(n_docs, dtype=np.int64)
-        for d, text in zip(idx.tolist(), texts.gather(idx).to_list(), strict=True):
-            prepared = prepare_slow(text)
-            if prepared is None:
-                continue
-            keep.append(d)
-            fixed.append(prepared[0])
-            m0.append(prepared[1])
-            m1.append(prepared[2])
-            sizes[d] = len(prepared[1])
-        if keep:
-            np.cumsum(sizes, out=map_off[1:])
-            map0 = np.concatenate(m0)
-            map1 = np.concatenate(m1)
-            normalised = texts.scatter(keep, pl.Series(fixed, dtype=pl.String))
-            data, offsets = string_buffers(normalised.rechunk())
+    # Compiled, with the texts in place (prepare_slow's results, byte for byte,
+    # for the texts dedup.shingle.needs_nfkc picks): no Python string per text.
+    folded = fold_batch(data, offsets)
+    if folded is not None:
+        data, offsets, map_off, map0, map1 = folded
+        # ``texts`` and ``n_chars`` as they always were: the folded texts
+        # used to be put back into the column in place (Series.scatter), so
+        # both describe the normalised texts where a text was folded.
+        arr = pa.LargeStringArray.from_buffers(
+            n_docs, pa.py_buffer(offsets), pa.py_buffer(data)
+        )
+        normalised = pl.from_arrow(arr)
+        assert isinstance(normalised, pl.Series)
+        texts = normalised.alias(texts.name)
     n_chars = texts.str.len_chars().to_numpy().astype(np.int64)
     return PreparedBatch(data, offsets, map_off, map0, map1, n_chars, n_bytes, texts)
 
