@@ -69,7 +69,10 @@ def _matches(name: str, text: str) -> bool:
         ("nav", "The ministry posted on social media:", False),
         ("nav", "Home | World | Politics", True),
         ("nav", "Tags: Ukraine, Russia, children", True),
-        ("nav", "Posted on May 3, 2021 by admin", True),
+        # A byline is attribution, not furniture; a filing line is furniture.
+        ("nav", "Posted on May 3, 2021 by admin", False),
+        ("nav", "Posted by: Jane Doe | October 19, 2012 at 12:28 PM", False),
+        ("nav", "Posted in Sports | 3 Comments", True),
         ("cta", "Investors may subscribe to the rights issue until Friday.", False),
         ("cta", "The bank said in a newsletter to clients that rates rise.", False),
         ("cta", "Subscribe to our newsletter for the latest updates", True),
