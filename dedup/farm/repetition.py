@@ -285,6 +285,32 @@ def _is_blank(
     return bool(kinds[cp] == BLANK)
 
 
+@nb.njit(inline="always", cache=True)
+def _wide_char(
+    data: npt.NDArray[np.uint8],
+    x: int,
+    kinds: npt.NDArray[np.uint8],
+    flat: npt.NDArray[np.int64],
+    q: int,
+    q_end: int,
+    shift: int,
+) -> tuple[int, int, int]:
+    """Read the character outside ASCII at byte *x*; (next byte, q, shift).
+
+    The token positions ``flat[q:q_end]`` up to *x* are turned into
+    characters first (the shift before *x* is theirs), then the shift takes
+    the character's continuation bytes. The next byte is -1 when *kinds*
+    refuses the character.
+    """
+    cp, nxt = _decode(data, x)
+    if kinds[cp] == REFUSE:
+        return -1, q, shift
+    while q < q_end and flat[q] <= x:
+        flat[q] -= shift
+        q += 1
+    return nxt, q, shift + nxt - x - 1
+
+
 @nb.njit(cache=True)
 def text_lines(
     data: npt.NDArray[np.uint8],
@@ -295,7 +321,7 @@ def text_lines(
     n: int,
     lines: npt.NDArray[np.int64],
 ) -> tuple[int, int]:
-    r"""The lines of any text as :func:`doc_tokens` gives them; (lines, characters).
+    """The lines of any text as :func:`doc_tokens` gives them; (lines, characters).
 
     :func:`ascii_lines` for a text that need not be ASCII: ``data[start:end]``
     is the text and ``toks[:n]`` its tokens' first and end bytes, which are
@@ -308,43 +334,62 @@ def text_lines(
     them. A line runs from its first to past its last character that is
     neither white space nor ignored, as in :func:`doc_tokens`, with one
     twist: a word's end is the character that ends it, so ignored
-    characters right after the line's last word (``word­``) are part of
+    characters right after the line's last word (a soft hyphen) are part of
     the line; the last token's end says where that is.
 
     The shift changes only at characters outside ASCII, so token bytes are
-    converted in one sweep that stops at those: their starts and ends,
-    flattened, never decrease.
+    converted in one sweep that stops at those (their starts and ends,
+    flattened, never decrease), in the same pass that looks for the line
+    feed: blocks of ASCII are tested at once and skipped, as in
+    :func:`ascii_lines`; only a block with a byte outside ASCII is read
+    character by character.
     """
     flat = toks.reshape(-1)
     q = 0  # the next token position (flattened) still in bytes
+    q_end = 2 * n
     shift = 0  # continuation bytes before the byte being read
     nl = 0
     t = 0
     a = start
     while True:
-        # The line data[a:b], to its line feed, noting any byte outside ASCII.
+        # The line data[a:b], to its line feed.
+        shift_a = shift
         b = a
-        high = 0
         while b + _BLOCK <= end:
             feed = False
-            block_high = 0
+            high = 0
             for x in data[b : b + _BLOCK]:
                 feed |= x == NEWLINE
-                block_high |= x
+                high |= x
             if feed:
                 break
-            high |= block_high
-            b += _BLOCK
+            if high < 0x80:
+                b += _BLOCK
+                continue
+            stop = b + _BLOCK
+            while b < stop:
+                if data[b] < 0xC0:
+                    b += 1
+                else:
+                    b, q, shift = _wide_char(data, b, kinds, flat, q, q_end, shift)
+                    if b < 0:
+                        return -1, 0
         while b < end and data[b] != NEWLINE:
-            high |= data[b]
-            b += 1
-        # Its tokens, by their first bytes (not converted yet).
+            if data[b] < 0xC0:
+                b += 1
+            else:
+                b, q, shift = _wide_char(data, b, kinds, flat, q, q_end, shift)
+                if b < 0:
+                    return -1, 0
+        while q < q_end and flat[q] <= b:
+            flat[q] -= shift
+            q += 1
+        # Its tokens: those that start before the line feed (in characters).
         lt0 = t
-        while t < n and toks[t, T_START] < b:
+        while t < n and toks[t, T_START] < b - shift:
             t += 1
         # Its visible ends, in bytes, and the continuation bytes before the
         # first (within the line) and from the last to the line feed.
-        shift_a = shift
         ls = a
         skip_a = 0
         while ls < b and _is_blank(data, ls, kinds):
@@ -361,25 +406,6 @@ def text_lines(
                 break
             skip_b += le - s - 1
             le = s
-        if high >= 0x80:
-            # Every character outside ASCII: refused, or moving the shift
-            # (after the token positions before it are converted).
-            x = a
-            while x < b:
-                if data[x] < 0xC0:
-                    x += 1
-                    continue
-                cp, nxt = _decode(data, x)
-                if kinds[cp] == REFUSE:
-                    return -1, 0
-                while q < 2 * n and flat[q] <= x:
-                    flat[q] -= shift
-                    q += 1
-                shift += nxt - x - 1
-                x = nxt
-        while q < 2 * n and flat[q] <= b:
-            flat[q] -= shift
-            q += 1
         if le > ls:
             lines[nl, L_START] = ls - shift_a - skip_a
             lines[nl, L_END] = le - shift + skip_b
