@@ -34,6 +34,7 @@ Groups (what a flagged paragraph's reason is built from):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numba as nb
@@ -42,11 +43,25 @@ import numpy.typing as npt
 import polars as pl
 
 from dedup.arrow import Buffers, string_buffers
-from dedup.charclass import CLASS_MASK, DIGIT, IGNORE, SEP, SOLO, lower_table, table
+from dedup.charclass import (
+    CLASS_MASK,
+    DIGIT,
+    IGNORE,
+    N_CODEPOINTS,
+    SEP,
+    SOLO,
+    lower_table,
+    table,
+)
 from dedup.farm import lexicon
 from dedup.farm.paragraphs import Segments, _is_space, segment
 from dedup.farm.prefilter import Prefilter
-from dedup.farm.repetition import ascii_lines, doc_repetition
+from dedup.farm.repetition import (
+    ascii_lines,
+    doc_repetition,
+    handover_kinds,
+    text_lines,
+)
 from dedup.passages.stats import table_size
 from dedup.passages.tokens import N_LINE_FIELDS, T_END, T_START
 from dedup.shingle import FNV_OFFSET, FNV_PRIME, POLY, _decode, fmix64
@@ -361,6 +376,30 @@ def _lead_end(cp: int) -> int:
     ):
         return 3
     return 0
+
+
+@nb.njit(cache=True)
+def _modifiers() -> npt.NDArray[np.bool_]:
+    """Which code points :func:`_scan_paragraph` drops unread (:func:`_is_modifier`)."""
+    out = np.zeros(N_CODEPOINTS, dtype=np.bool_)
+    for cp in range(N_CODEPOINTS):
+        out[cp] = _is_modifier(cp)
+    return out
+
+
+@functools.cache
+def _handover_kinds() -> npt.NDArray[np.uint8]:
+    """What each code point means for handing an article's tokens over.
+
+    :func:`~dedup.farm.repetition.handover_kinds` with the scan's own
+    exception: it drops emoji modifiers unread, where
+    :func:`~dedup.passages.tokens.doc_tokens` reads a skin tone as
+    punctuation (so ``ok🏻go`` is one token here and two there), so a text
+    with one is left to :func:`~dedup.farm.repetition.complete`. Every other
+    code point that is not folded by NFKC is tokenised alike by both: the
+    same classes of the lower case, the same hash.
+    """
+    return handover_kinds(table(), lower_table(), _modifiers())
 
 
 #: All ones and zeros, by a boolean: the compiler cannot see that the mask
@@ -858,14 +897,18 @@ def _scan(
     keys: npt.NDArray[np.uint64],
     bits: npt.NDArray[np.uint32],
     idf: npt.NDArray[np.float32],
+    kinds: npt.NDArray[np.uint8],
     n_threads: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
     """Raw counts and content hash of each paragraph; repetition of each article.
 
     The repetition fractions (:func:`~dedup.farm.repetition.farm_repetition`'s
     columns) come from the tokens this scan reads anyway, for the articles
-    that are ASCII (where these tokens are exactly those of
-    :func:`~dedup.passages.tokens.doc_tokens`); the other rows are NaN.
+    where these tokens are exactly those of
+    :func:`~dedup.passages.tokens.doc_tokens`: ASCII ones
+    (:func:`~dedup.farm.repetition.ascii_lines`) and those with no code point
+    that *kinds* (:func:`_handover_kinds`) refuses
+    (:func:`~dedup.farm.repetition.text_lines`); the other rows are NaN.
     """
     n_docs = len(doc_start) - 1
     n_par = len(byte_start)
@@ -939,11 +982,15 @@ def _scan(
                 )
                 by_col[:, p] = row
             p_tok[p1 - p0] = tpos
-            nl = ascii_lines(data, offsets[d], offsets[d + 1], tok_pos, tpos, lines)
+            a, b = offsets[d], offsets[d + 1]
+            nl = ascii_lines(data, a, b, tok_pos, tpos, lines)
+            n_chars = b - a
+            if nl < 0:
+                nl, n_chars = text_lines(data, a, b, kinds, tok_pos, tpos, lines)
             if nl >= 0:
                 doc_repetition(
-                    tok_hash, tok_pos, tpos, lines, nl, offsets[d + 1] - offsets[d],
-                    r_keys, r_counts, grams, slots, rep[d],
+                    tok_hash, tok_pos, tpos, lines, nl, n_chars, r_keys, r_counts,
+                    grams, slots, rep[d],
                 )  # fmt: skip
             _intern_article(tok_buf, tpos, idf, v_keys, v_ids, v_idf, v_slot)
             _coherence(
@@ -1033,6 +1080,7 @@ def extract(
         resources.word_keys,
         resources.word_bits,
         resources.idf,
+        _handover_kinds(),
         max(1, min(nb.get_num_threads(), len(seg.doc_start) - 1)),
     )
     par_texts = seg.texts()

@@ -13,10 +13,17 @@ The 5-gram statistic takes one pass that counts every 5-gram and a second,
 left to right, over the 5-grams that occur more than once: a 5-gram that
 repeats an earlier one counts its characters and the scan skips past it.
 
-``dedup farm`` tokenises most articles only once: for an ASCII article the
-feature scan's tokens are exactly these tokens, so the scan hands them, with
-the lines of :func:`ascii_lines`, to :func:`doc_repetition` itself; the other
-articles come here (:func:`complete`).
+``dedup farm`` tokenises most articles only once: where the feature scan's
+tokens are exactly these tokens, the scan hands them, with the lines of
+:func:`ascii_lines` (ASCII articles) or :func:`text_lines` (the others), to
+:func:`doc_repetition` itself. That is every article but those that NFKC
+would change before tokenising (ligatures, full-width and compatibility
+forms, combining marks, emoji with a variation selector: a ``SLOW`` code
+point) or that hold a code point the scan drops unread and
+:func:`doc_tokens` does not (a skin tone); see :func:`handover_kinds`. Curly
+quotes, dashes, ellipses, no-break spaces, accented letters and Cyrillic or
+Chinese text are handed over. The other articles come here
+(:func:`complete`).
 
     >>> import polars as pl
     >>> stats = farm_repetition(pl.Series(["Also read\nAlso read\nNews", "one"]))
@@ -32,7 +39,7 @@ import numpy.typing as npt
 import polars as pl
 
 from dedup.arrow import Buffers
-from dedup.charclass import lower_table, table
+from dedup.charclass import CLASS_MASK, IGNORE, SEP, SLOW, lower_table, table
 from dedup.passages.stats import dup_units, slot, table_key, table_size
 from dedup.passages.tokens import (
     L_END,
@@ -42,13 +49,14 @@ from dedup.passages.tokens import (
     N_LINE_FIELDS,
     N_TOK_FIELDS,
     NEWLINE,
+    T_END,
     T_START,
     doc_tokens,
     is_space,
     lower_start_table,
     prepare_batch,
 )
-from dedup.shingle import POLY
+from dedup.shingle import POLY, _decode
 
 #: Columns of :func:`farm_repetition`: ``dup_line_char_frac``,
 #: ``dup_para_char_frac``, ``dup_5gram_char_frac``.
@@ -167,7 +175,7 @@ def ascii_lines(
 
     ``data[start:end]`` is the text and ``toks[:n, T_START]`` the byte where
     each of its tokens starts. Returns the number of lines, or -1 when the
-    text is not ASCII (the caller tokenises it with :func:`doc_tokens`).
+    text is not ASCII (the caller tries :func:`text_lines`).
     Positions are bytes of *data*, which in ASCII are characters shifted by
     *start*: the statistics only read differences of them.
 
@@ -216,6 +224,201 @@ def ascii_lines(
         nl += 1
         if b >= end:
             return nl
+        a = b + 1
+
+
+#: What :func:`text_lines` makes of a code point outside ASCII (its
+#: :func:`handover_kinds`): part of a line's text, white space or ignored
+#: (trimmed from a line's ends), or a reason to leave the text to
+#: :func:`farm_repetition`.
+VISIBLE, BLANK, REFUSE = 0, 1, 2
+
+
+@nb.njit(cache=True)
+def handover_kinds(
+    classes: npt.NDArray[np.uint8],
+    lower: npt.NDArray[np.int32],
+    skipped: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.uint8]:
+    """The :data:`VISIBLE`/:data:`BLANK`/:data:`REFUSE` kind of every code point.
+
+    *skipped*: the code points a caller's tokeniser drops unread (the
+    feature scan's emoji modifiers). A text is refused when
+    :func:`~dedup.passages.tokens.prepare_batch` would fold it (a ``SLOW``
+    code point: :func:`doc_tokens` then reads another text, with other
+    tokens and lengths), or when it holds a skipped code point that
+    :func:`doc_tokens` does not ignore (a skin tone is punctuation there: it
+    ends a word the caller would carry on). Otherwise the kind is
+    :func:`doc_tokens`'s own test for a line's first and last character:
+    words, solo characters and punctuation are visible; ignored characters
+    and white space are not.
+    """
+    out = np.empty(len(classes), dtype=np.uint8)
+    for cp in range(len(classes)):
+        c = classes[lower[cp]] & CLASS_MASK
+        if classes[cp] & SLOW or (skipped[cp] and c != IGNORE):
+            out[cp] = REFUSE
+        elif c == IGNORE or (c == SEP and (cp == NEWLINE or is_space(cp))):
+            out[cp] = BLANK
+        else:
+            out[cp] = VISIBLE
+    return out
+
+
+@nb.njit(inline="always", cache=True)
+def _char_start(data: npt.NDArray[np.uint8], i: int) -> int:
+    """The first byte of the UTF-8 character whose last byte is ``data[i]``."""
+    while data[i] & 0xC0 == 0x80:
+        i -= 1
+    return i
+
+
+@nb.njit(inline="always", cache=True)
+def _is_blank(
+    data: npt.NDArray[np.uint8], i: int, kinds: npt.NDArray[np.uint8]
+) -> bool:
+    """Whether the character at byte *i* is white space or ignored."""
+    x = data[i]
+    if x < 0x80:
+        return is_space(x)
+    cp, _ = _decode(data, i)
+    return bool(kinds[cp] == BLANK)
+
+
+@nb.njit(inline="always", cache=True)
+def _wide_char(
+    data: npt.NDArray[np.uint8],
+    x: int,
+    kinds: npt.NDArray[np.uint8],
+    flat: npt.NDArray[np.int64],
+    q: int,
+    q_end: int,
+    shift: int,
+) -> tuple[int, int, int]:
+    """Read the character outside ASCII at byte *x*; (next byte, q, shift).
+
+    The token positions ``flat[q:q_end]`` up to *x* are turned into
+    characters first (the shift before *x* is theirs), then the shift takes
+    the character's continuation bytes. The next byte is -1 when *kinds*
+    refuses the character.
+    """
+    cp, nxt = _decode(data, x)
+    if kinds[cp] == REFUSE:
+        return -1, q, shift
+    while q < q_end and flat[q] <= x:
+        flat[q] -= shift
+        q += 1
+    return nxt, q, shift + nxt - x - 1
+
+
+@nb.njit(cache=True)
+def text_lines(
+    data: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    kinds: npt.NDArray[np.uint8],
+    toks: npt.NDArray[np.int64],
+    n: int,
+    lines: npt.NDArray[np.int64],
+) -> tuple[int, int]:
+    """The lines of any text as :func:`doc_tokens` gives them; (lines, characters).
+
+    :func:`ascii_lines` for a text that need not be ASCII: ``data[start:end]``
+    is the text and ``toks[:n]`` its tokens' first and end bytes, which are
+    turned into characters in place. Returns (-1, 0) when a code point's
+    *kinds* (:func:`handover_kinds`) is ``REFUSE``: the caller then leaves
+    the text to :func:`farm_repetition` (*toks* is left half converted).
+
+    Positions are characters shifted by a constant (a byte less the UTF-8
+    continuation bytes before it): the statistics only read differences of
+    them. A line runs from its first to past its last character that is
+    neither white space nor ignored, as in :func:`doc_tokens`, with one
+    twist: a word's end is the character that ends it, so ignored
+    characters right after the line's last word (a soft hyphen) are part of
+    the line; the last token's end says where that is.
+
+    The shift changes only at characters outside ASCII, so token bytes are
+    converted in one sweep that stops at those (their starts and ends,
+    flattened, never decrease), in the same pass that looks for the line
+    feed: blocks of ASCII are tested at once and skipped, as in
+    :func:`ascii_lines`; only a block with a byte outside ASCII is read
+    character by character.
+    """
+    flat = toks.reshape(-1)
+    q = 0  # the next token position (flattened) still in bytes
+    q_end = 2 * n
+    shift = 0  # continuation bytes before the byte being read
+    nl = 0
+    t = 0
+    a = start
+    while True:
+        # The line data[a:b], to its line feed.
+        shift_a = shift
+        b = a
+        while b + _BLOCK <= end:
+            feed = False
+            high = 0
+            for x in data[b : b + _BLOCK]:
+                feed |= x == NEWLINE
+                high |= x
+            if feed:
+                break
+            if high < 0x80:
+                b += _BLOCK
+                continue
+            stop = b + _BLOCK
+            while b < stop:
+                if data[b] < 0xC0:
+                    b += 1
+                else:
+                    b, q, shift = _wide_char(data, b, kinds, flat, q, q_end, shift)
+                    if b < 0:
+                        return -1, 0
+        while b < end and data[b] != NEWLINE:
+            if data[b] < 0xC0:
+                b += 1
+            else:
+                b, q, shift = _wide_char(data, b, kinds, flat, q, q_end, shift)
+                if b < 0:
+                    return -1, 0
+        while q < q_end and flat[q] <= b:
+            flat[q] -= shift
+            q += 1
+        # Its tokens: those that start before the line feed (in characters).
+        lt0 = t
+        while t < n and toks[t, T_START] < b - shift:
+            t += 1
+        # Its visible ends, in bytes, and the continuation bytes before the
+        # first (within the line) and from the last to the line feed.
+        ls = a
+        skip_a = 0
+        while ls < b and _is_blank(data, ls, kinds):
+            nxt = ls + 1
+            while nxt < b and data[nxt] & 0xC0 == 0x80:
+                nxt += 1
+            skip_a += nxt - ls - 1
+            ls = nxt
+        le = b
+        skip_b = 0
+        while le > ls:
+            s = _char_start(data, le - 1)
+            if not _is_blank(data, s, kinds):
+                break
+            skip_b += le - s - 1
+            le = s
+        if le > ls:
+            lines[nl, L_START] = ls - shift_a - skip_a
+            lines[nl, L_END] = le - shift + skip_b
+            if t > lt0:
+                lines[nl, L_END] = max(lines[nl, L_END], toks[t - 1, T_END])
+        else:
+            lines[nl, L_START] = -1
+            lines[nl, L_END] = -1
+        lines[nl, L_TOK0] = lt0
+        lines[nl, L_TOK1] = t
+        nl += 1
+        if b >= end:
+            return nl, end - start - shift
         a = b + 1
 
 
@@ -318,7 +521,7 @@ def complete(
     """
     missing = np.flatnonzero(np.isnan(rep[:, 0]))
     if len(missing) == len(rep):
-        # No ASCII article at all: no subset to cut out of the buffers.
+        # No article handed over at all: no subset to cut out of the buffers.
         return farm_repetition(texts, buffers)
     if len(missing):
         rep = rep.copy()
