@@ -204,7 +204,12 @@ PATTERNS: dict[str, str] = {
         r"\b(?:also|further|more|next|related|must|recommended|suggested|popular|"
         r"trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
         r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
-        r"videos?|on\s+\w+|now|coverage|headlines|miss|this|watch|see|viewed)\b"
+        r"videos?|coverage|headlines|miss|this|watch|see|viewed)\b"
+        # "More on this story", "Must read now" lead a line; inside a sentence
+        # "also on Wednesday" and "must now be" are plain news English.
+        r"|^\W*(?:also|further|more|next|related|must|recommended|suggested|"
+        r"popular|trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
+        r"(?:on\s+\w+|now)\b"
         r"|\b(?:others?|people|readers|users|everyone|viewers)\s+(?:are|also|were)"
         r"(?:\s+(?:also|now))?\s+(?:reading|read|watching|watched|viewing|viewed|"
         r"looking|liked|talking|enjoyed|clicking|following)\b"
@@ -240,7 +245,10 @@ PATTERNS: dict[str, str] = {
         r"print|e-?mail|tags?|topics?|sections?|filed\s+under|posted\s+in|categories|"
         r"category)\b"
         r"[^.!?]{0,60}$"
-        r"|\bshare\s+(?:this|on|via)\b|\b(?:facebook|twitter|whatsapp|linkedin|"
+        # "Share on Facebook", not "earnings of 90 cts a share on sales".
+        r"|\bshare\s+this\b|\bshare\s+(?:on|via)\s+(?:facebook|twitter|whatsapp|"
+        r"linkedin|pinterest|telegram|reddit|e-?mail|x)\b"
+        r"|\b(?:facebook|twitter|whatsapp|linkedin|"
         r"pinterest|telegram|reddit)\b.*\b(?:facebook|twitter|whatsapp|linkedin|"
         r"pinterest|telegram|reddit|e-?mail|x)\b"
         r"|\b(?:leave|add|post)\s+a\s+(?:comment|reply)\b|^\W*add\s+comment\W*$"

@@ -73,6 +73,15 @@ def _matches(name: str, text: str) -> bool:
         ("nav", "Posted on May 3, 2021 by admin", False),
         ("nav", "Posted by: Jane Doe | October 19, 2012 at 12:28 PM", False),
         ("nav", "Posted in Sports | 3 Comments", True),
+        # A share button names where to share; business news has shares on sales.
+        ("nav", "It earned 90 cts a share on sales of 1.2 billion dlrs.", False),
+        ("nav", "Share on Facebook", True),
+        ("nav", "Share via e-mail", True),
+        # "More on <topic>" and "... now" are teasers only where they lead a line.
+        ("teaser", "The market must now be re-evaluated, dealers said.", False),
+        ("teaser", "He gave more on the situation than expected.", False),
+        ("teaser", "More on this story: Fed holds rates", True),
+        ("teaser", "Must read now", True),
         ("cta", "Investors may subscribe to the rights issue until Friday.", False),
         ("cta", "The bank said in a newsletter to clients that rates rise.", False),
         ("cta", "Subscribe to our newsletter for the latest updates", True),
