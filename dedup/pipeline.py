@@ -124,9 +124,11 @@ class FrameSource:
         frame = frame.select(keep).with_columns(
             [pl.col(c).cast(pl.String) for c in keep]
         )
+        # "Nothing but white space" as "no \S": the search stops at a text's
+        # first visible character, where stripping copied every text.
         bad = frame.with_row_index("_i").filter(
             pl.col(TEXT).is_null()
-            | (pl.col(TEXT).str.strip_chars() == "")
+            | ~pl.col(TEXT).str.contains(r"\S")
             | pl.col(DOC_ID).is_null()
             | pl.col(DOC_ID).is_duplicated() & (pl.int_range(pl.len()).over(DOC_ID) > 0)
         )
