@@ -9,10 +9,11 @@ import pytest
 from farm_helpers import seed_frame
 from polars.testing import assert_frame_equal
 
+from dedup.arrow import string_buffers
 from dedup.errors import ConfigError, SchemaError
 from dedup.farm import FarmConfig, FarmWriter, render, score_articles, score_frame
 from dedup.farm.report import FORMATS, summary_lines
-from dedup.farm.score import _kinds
+from dedup.farm.score import _compression, _kinds, farm_score
 from dedup.pipeline import FrameSource
 from dedup.schema import FARM_DOCS_SCHEMA, FARM_PARAGRAPHS_SCHEMA
 
@@ -182,3 +183,22 @@ def test_run_summary_counts_families_over_batches() -> None:
         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     assert sum(counts.values()) == result.stats.flagged > 0
+
+
+def test_compression_ratio_measures_how_much_a_text_repeats() -> None:
+    # Seed 000 is plain news prose; the same text twice in a row is half
+    # copies, which LZ4 stores as references; an empty text gets 1.0.
+    prose = seed_frame()["text"][0]
+    texts = pl.Series([prose, f"{prose}\n\n{prose}", ""])
+    ratio = _compression(string_buffers(texts))
+    assert 0.65 < ratio[0] < 0.9
+    assert ratio[1] < 0.6 * ratio[0]
+    assert ratio[2] == 1.0
+    # In the score, only long texts that compress far better than prose move it.
+    zero = np.zeros(3)
+    chars = np.array([3000.0, 3000.0, 400.0])
+    squeezed = farm_score(
+        zero, zero, zero, zero, zero, np.array([0.72, 0.3, 0.3]), chars
+    )
+    assert squeezed[1] > 1.5 * squeezed[0]
+    assert squeezed[2] == squeezed[0]
