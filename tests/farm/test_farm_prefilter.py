@@ -195,14 +195,20 @@ def _spaced(literal: str) -> str:
 
 
 @settings(max_examples=60)
-@given(st.lists(st.lists(st.sampled_from(SALAD), max_size=30), max_size=9))
-def test_paragraphs_walked_two_at_a_time_get_their_own_masks(
-    salads: list[list[str]],
+@given(
+    st.lists(st.lists(st.sampled_from(SALAD), max_size=30), max_size=9),
+    st.integers(0, 12),
+)
+def test_paragraphs_walked_four_at_a_time_get_their_own_masks(
+    salads: list[list[str]], cut: int
 ) -> None:
-    # The kernel advances two paragraphs' automata in one loop (odd counts,
+    # The kernel advances four paragraphs' automata in one loop, a lane that
+    # finishes taking the next paragraph (batches of fewer than four,
     # unequal lengths, empty ones): each mask must be the one the paragraph
     # gets when it is the only one.
-    texts = [t for words in salads for t in (" ".join(words),)] + TRICKY
+    texts = ([" ".join(words) for words in salads] + TRICKY)[:cut] + [
+        " ".join(words) for words in salads
+    ]
     data, off = string_buffers(pl.Series(texts, dtype=pl.String))
     together = PREFILTER.candidates(data, off[:-1].copy(), off[1:].copy())
     alone = [
