@@ -504,8 +504,8 @@ def _run(
     so one paragraph's walk runs at the speed of that chain of loads, not of
     the core. The walks of several paragraphs are independent chains, and
     they overlap when one loop advances them all: two chains took a planted
-    article's walk from 12.1 to 7.7 µs, four from 9.6 to 8.0 µs (web
-    articles 20.1 -> 16.1 µs). Each of the four *lanes* walks a paragraph
+    article's walk from 12.1 to 7.7 µs, four from 9.6 to 8.0-8.5 µs (web
+    articles 20.2 -> 16.8 µs). Each of the four *lanes* walks a paragraph
     with its own state, so every mask is the one a walk of that paragraph
     alone gives, and a lane that finishes takes the next paragraph, so all
     four stay busy until the batch runs out. The step is written out for

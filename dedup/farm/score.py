@@ -518,8 +518,8 @@ def farm_score(
     # Below 0.59 (1% of long wire items, 5% of long web articles) the term
     # grows, to its full weight at 0.12, a text that is mostly copies. The
     # bounds are zstd level 1's former 0.4 and 0.1 carried over by the two
-    # ratios' fit on long web articles (lz4 = 1.58 zstd - 0.04); the term
-    # moved by at most 0.1 on those, Reuters and the seeds.
+    # ratios' fit on long web articles (lz4 = 1.58 zstd - 0.04); the term's
+    # share of the logit moved by at most 0.1 on those, Reuters and the seeds.
     long_enough = np.clip((chars - 500.0) / 2000.0, 0.0, 1.0)
     squeeze = np.clip((0.59 - compression) / 0.47, 0.0, 1.0) * long_enough
     z = (
