@@ -238,13 +238,18 @@ PATTERNS: dict[str, str] = {
         r"item|slide|chapter)\b"
         r"|\ball\s+rights\s+reserved\b|\bcopyright\b|©|\bprivacy\s+policy\b"
         r"|\bterms\s+(?:of|and)\s+(?:use|service|conditions)\b|\bcookie"
-        # Menu words lead short lines; news sentences start with them too
-        # ("Home sales rose 5%.", "Share prices fell."), so only a short line
-        # without a sentence end counts.
-        r"|^\W*(?:home|homepage|menu|search|skip\s+to|back\s+to\s+top|share|"
-        r"print|e-?mail|tags?|topics?|sections?|filed\s+under|posted\s+in|categories|"
-        r"category)\b"
-        r"[^.!?]{0,60}$"
+        # Menu words lead furniture lines, and news sentences and headlines
+        # too ("Home sales rose 5%", "Share prices fell", "Search for
+        # survivors goes on", which have no sentence end either): the word
+        # counts only with nothing after it but more menu words or "this
+        # page"-like ones, up to the line's end or a separator ("Home »
+        # News", "Share this article:", "Menu Search", "Tags: a, b").
+        r"|^\W*(?:home|homepage|menu|search|share|print|e-?mail|tags?|topics?|"
+        r"sections?|categories|category)"
+        r"(?:\W+(?:home|homepage|menu|search|share|print|e-?mail|this|the|our|"
+        r"article|story|page|post|site))*"
+        r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
+        r"|^\W*(?:skip\s+to|back\s+to\s+top|filed\s+under)\b"
         # "Share on Facebook", not "earnings of 90 cts a share on sales".
         r"|\bshare\s+this\b|\bshare\s+(?:on|via)\s+(?:facebook|twitter|whatsapp|"
         r"linkedin|pinterest|telegram|reddit|e-?mail|x)\b"

@@ -48,7 +48,22 @@ Q: What happens to the aid if the House rejects the bill?
 A: The money would be delayed until a new bill is passed, the aide said."""
 
 
-@pytest.mark.parametrize("text", [MARKETS, POLITICS], ids=["markets", "politics"])
+# A headline has no sentence end, and business headlines start with words
+# that lead menu lines ("Home", "Share").
+HOUSING = """Home sales fell in March as mortgage rates rose
+
+Sales of existing homes fell 3.2 percent in March, the National Association \
+of Realtors said on Tuesday, as higher mortgage rates kept buyers away.
+
+The median price rose to 375,000 dollars, up 4 percent from a year earlier, \
+the group said.
+
+Economists had expected a smaller decline after two months of gains."""
+
+
+@pytest.mark.parametrize(
+    "text", [MARKETS, POLITICS, HOUSING], ids=["markets", "politics", "housing"]
+)
 def test_news_paragraphs_are_not_flagged(text: str) -> None:
     result = score_frame(pl.DataFrame({"doc_id": ["a"], "text": [text]}))
     flagged = result.paragraphs.filter(pl.col("is_filler"))
@@ -95,6 +110,16 @@ def _matches(name: str, text: str) -> bool:
         ("nav", "Topics discussed included trade and security.", False),
         ("nav", "Add comment", True),
         ("nav", "Comments (12)", True),
+        # Headlines start with menu words too and have no sentence end: a menu
+        # word counts alone, with more menu words, or before a separator.
+        ("nav", "Home sales fell in March as rates rose", False),
+        ("nav", "SHARE TRADING IN CHEUNG KONG GROUP SUSPENDED", False),
+        ("nav", "Search for missing hikers goes on", False),
+        ("nav", "Home Savings Bank sets initial dividend", False),
+        ("nav", "Home \u00bb World \u00bb Bank raises rates", True),
+        ("nav", "Share this article:", True),
+        ("nav", "Menu Search", True),
+        ("nav", "Print", True),
         # Chatbot residue: "Here's" (no space before the 's) and hyphenated
         # modifiers were missed before; a statement's full text is news.
         ("chatbot", "Here's an SEO-optimized version of the article:", True),
