@@ -197,34 +197,45 @@ _TEASE_OBJ = (
     r"content|picks|links)"
 )
 
+# What may follow a teaser phrase that leads its line: nothing, a separator,
+# or a headline, which does not end a sentence (its abbreviations and
+# tickers, "U.S.", "<AVSN.O>", may hold full stops).
+_LINK_END = r"\s*(?:$|[:|»›>/•·→]|\.\.\.|…|[-–—]\s|.{0,100}[^.!?\s]\s*$)"
+
 PATTERNS: dict[str, str] = {
     # Teasers: links to other stories presented as part of the text.
     "teaser": (
         r"(?i)"
-        r"\b(?:also|further|more|next|related|must|recommended|suggested|popular|"
-        r"trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
-        r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
-        r"videos?|coverage|headlines|miss|this|watch|see|viewed)\b"
-        # "More on this story", "Must read now" lead a line; inside a sentence
-        # "also on Wednesday" and "must now be" are plain news English.
-        r"|^\W*(?:also|further|more|next|related|must|recommended|suggested|"
+        # A teaser phrase leads its line ("Also read: <headline>", "Top
+        # stories", "People are also reading") and is followed by the line's
+        # end, a separator or a headline (no sentence end). Inside a sentence
+        # the same words are news English: "analysts also see", "the latest
+        # news from", "one of the top stories of the year", "people are
+        # reading the report closely", "the most popular candidate".
+        # Before the phrase only symbols: "➡️ Keep reading" (an emoji's
+        # variation selector is a mark, which \W does not skip).
+        r"^[^\p{L}\p{N}]*(?:(?:also|further|more|next|related|must|recommended|"
+        r"suggested|"
         r"popular|trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
-        r"(?:on\s+\w+|now)\b"
-        r"|\b(?:others?|people|readers|users|everyone|viewers)\s+(?:are|also|were)"
+        r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
+        r"videos?|coverage|headlines|miss|this|watch|see|viewed|on(?:\s+\w+){1,2}|now)"
+        r"|(?:others?|people|readers|users|everyone|viewers)\s+(?:are|also|were)"
         r"(?:\s+(?:also|now))?\s+(?:reading|read|watching|watched|viewing|viewed|"
-        r"looking|liked|talking|enjoyed|clicking|following)\b"
-        r"|\byou\s+(?:may|might|will|could|'?ll|should)\s+(?:also\s+)?"
-        r"(?:like|enjoy|love|want|be\s+interested)\b"
+        r"looking|liked|talking|enjoyed|clicking|following)"
+        r"|you\s+(?:may|might|will|could|'?ll|should)\s+(?:also\s+)?"
+        r"(?:like|enjoy|love|want|be\s+interested(?:\s+in)?)"
+        r"|(?:what|stories)\s+(?:others|people)\s+are"
+        r"(?:\s+(?:reading|watching|viewing|saying))?"
+        r"|(?:continue|keep)\s+reading"
+        r"|most\s+(?:read|popular|viewed|shared|watched|commented|emailed))\b"
+        rf"{_LINK_END}"
         rf"|^\W*{_TEASE_VERB}\s+(?:also|more|next|this|too|here|full|the\s+full|"
         r"our|all|these|now)\b"
         r"|^\W*(?:read|watch|see|view|listen)(?:ing)?\s*(?:next|now|also|more|too)?"
         r"\s*(?::|\||»|>>|-|–|—)"
         rf"|\b{_TEASE_VERB}\s+(?:more|other|our|related|similar)\s+{_TEASE_OBJ}\b"
-        r"|\b(?:story|article|reading|text)\s+continues?\b"
-        r"|\bcontinue\s+reading\b|\bkeep\s+reading\b|\bscroll\s+(?:down|to)\b"
-        r"|\bin\s+case\s+you\s+missed\b|\bmost\s+(?:read|popular|viewed|shared|"
-        r"watched|commented|emailed)\b"
-        r"|\b(?:what|stories)\s+(?:others|people)\s+are\b"
+        r"|\b(?:story|article|text)\s+continues?\s+(?:below|after|under)\b"
+        r"|\bscroll\s+(?:down|to)\b|\bin\s+case\s+you\s+missed\b"
         r"|^\W*(?:related|recommended|trending|popular|read\s+next|up\s+next|"
         # Any separator a link line uses: "Related: …", "Related » …",
         # "Up next — …", "Trending >> …".
@@ -234,10 +245,17 @@ PATTERNS: dict[str, str] = {
     # Navigation and page furniture.
     "nav": (
         r"(?i)"
-        r"\b(?:previous|prev|next|older|newer)\s+(?:post|article|story|page|entry|"
-        r"item|slide|chapter)\b"
-        r"|\ball\s+rights\s+reserved\b|\bcopyright\b|©|\bprivacy\s+policy\b"
-        r"|\bterms\s+(?:of|and)\s+(?:use|service|conditions)\b|\bcookie"
+        # "Next Post", "« Previous Article | Next Article »" lead their line;
+        # "the next story in the series will look at pensions" is news.
+        r"^[^\p{L}\p{N}]*(?:previous|prev|next|older|newer)\s+(?:post|article|story|"
+        r"page|entry|"
+        rf"item|slide|chapter)s?\b{_LINK_END}"
+        # A copyright notice names a year or a sign; "copyright lawsuits" and
+        # "cookie sales" are news.
+        r"|\ball\s+rights\s+reserved\b|\bcopyright\s*(?:©|\(c\)|\d{4}|by\b)|©"
+        r"|\bprivacy\s+policy\b|\bterms\s+(?:of|and)\s+(?:use|service|conditions)\b"
+        r"|\bcookies?\s+(?:policy|settings|preferences|notice|consent|statement)\b"
+        r"|\buses?\s+cookies\b|\baccept\s+(?:all\s+)?cookies\b"
         # Menu words lead furniture lines, and news sentences and headlines
         # too ("Home sales rose 5%", "Share prices fell", "Search for
         # survivors goes on", which have no sentence end either): the word
@@ -249,7 +267,8 @@ PATTERNS: dict[str, str] = {
         r"(?:\W+(?:home|homepage|menu|search|share|print|e-?mail|this|the|our|"
         r"article|story|page|post|site))*"
         r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
-        r"|^\W*(?:skip\s+to|back\s+to\s+top|filed\s+under)\b"
+        r"|^\W*(?:skip\s+to\s+(?:the\s+)?(?:main\s+)?(?:content|navigation|menu|"
+        r"footer|search)|back\s+to\s+top|filed\s+under)\b"
         # "Share on Facebook", not "earnings of 90 cts a share on sales".
         r"|\bshare\s+this\b|\bshare\s+(?:on|via)\s+(?:facebook|twitter|whatsapp|"
         r"linkedin|pinterest|telegram|reddit|e-?mail|x)\b"
@@ -264,7 +283,7 @@ PATTERNS: dict[str, str] = {
         # fires on them taught the model to distrust every phrase match
         # (leave-one-family-out teaser recall 0.79 with bylines, 0.88 without).
         r"|^\W*posted\s+in\b|\blast\s+updated\b"
-        r"|(?:\s[|»›>/]\s.*){2,}"
+        r"|(?:\s[|»›>/·•]\s.*){2,}"
     ),
     # Calls to action: subscribe, follow, join, download, click.
     "cta": (
@@ -284,9 +303,15 @@ PATTERNS: dict[str, str] = {
     # Ad labels and sponsored blocks.
     "ads": (
         r"(?i)"
+        # A label alone or before a separator ("Advertisement", "Sponsored:
+        # <brand>"), or a short credit line ("Sponsored by Acme Insurance");
+        # sentences start with the same words: "Promoted to chief executive
+        # last year, Smith ...", "Powered by strong exports, the economy ...".
         r"^\W*(?:ads?|advert(?:isement|isements)?|sponsored|promoted|promotion|"
-        r"paid\s+(?:content|post|partnership|promotion)|partner\s+content|"
-        r"presented\s+by|powered\s+by|brought\s+to\s+you\s+by|in\s+partnership)\b"
+        r"paid\s+(?:content|post|partnership|promotion)|partner\s+content)"
+        r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
+        r"|^\W*(?:ads|sponsored|promoted|presented|powered|brought\s+to\s+you|"
+        r"paid\s+partnership|in\s+partnership)\s+(?:by|with)\s+[^.!?,;]{1,40}$"
         # Anywhere in the paragraph only the unambiguous forms: news reports
         # "a newspaper advertisement" and "sponsored by" all the time.
         r"|\bads\s+by\b|\bsponsored\s+(?:content|links?|stories|posts?)\b"

@@ -120,6 +120,29 @@ def _matches(name: str, text: str) -> bool:
         ("nav", "Share this article:", True),
         ("nav", "Menu Search", True),
         ("nav", "Print", True),
+        # Teaser, ad and furniture words inside news sentences: a teaser phrase
+        # leads its line, an ad label stands alone or credits a sponsor, a
+        # copyright notice names a year or a sign.
+        ("teaser", "Analysts also see growth slowing in the second half.", False),
+        ("teaser", "Investors await the latest news from Washington.", False),
+        ("teaser", "People are reading the report closely, the minister said.", False),
+        ("teaser", '"I don\'t see any proposal like that," the aide said.', False),
+        ("teaser", "Also on Tuesday, the senate approved the spending bill.", False),
+        ("teaser", "\u27a1\ufe0f Keep reading", True),
+        ("teaser", "What others are reading >> Fed holds rates", True),
+        ("teaser", "You may be interested in \u2014 IBM <IBM.N> wins contract", True),
+        ("ads", "Promoted to chief executive last year, Smith cut costs.", False),
+        ("ads", "Powered by strong exports, the economy grew 3 percent.", False),
+        ("ads", "Sponsored by Acme Insurance", True),
+        ("ads", "Advertisement - Scroll to continue", True),
+        ("nav", "Copyright lawsuits against AI companies are piling up.", False),
+        ("nav", "Cookie sales rose 8 percent in the holiday season.", False),
+        ("nav", "Next story in the series will look at pensions.", False),
+        ("nav", "Skip to the end of the story, he said.", False),
+        ("nav", "Copyright \u00a9 2024 Example News. All rights reserved.", True),
+        ("nav", "\u00ab Previous Article | Next Article \u00bb", True),
+        ("nav", "About Us \u00b7 Contact \u00b7 Privacy \u00b7 Cookies", True),
+        ("nav", "Skip to main content", True),
         # Chatbot residue: "Here's" (no space before the 's) and hyphenated
         # modifiers were missed before; a statement's full text is news.
         ("chatbot", "Here's an SEO-optimized version of the article:", True),
