@@ -61,8 +61,32 @@ the group said.
 Economists had expected a smaller decline after two months of gains."""
 
 
+# Sentences with the words of teasers, ad labels and page furniture.
+COMPANY = """Acme shares fall as chief executive outlines cost cuts
+
+Promoted to chief executive last year, Jane Smith has cut costs sharply and \
+sold two divisions, the company said on Monday.
+
+Analysts also see growth slowing in the second half of the year as demand \
+for its printers weakens.
+
+"I don't see a quick recovery in the printing business," said one analyst \
+who follows the company.
+
+Powered by strong sales in Asia, revenue rose 3 percent in the quarter to \
+2.1 billion dollars.
+
+Investors are waiting for the latest news on the sale of the software unit, \
+which could fetch 900 million dollars.
+
+Copyright lawsuits against the company over its scanning software are \
+still pending, it said."""
+
+
 @pytest.mark.parametrize(
-    "text", [MARKETS, POLITICS, HOUSING], ids=["markets", "politics", "housing"]
+    "text",
+    [MARKETS, POLITICS, HOUSING, COMPANY],
+    ids=["markets", "politics", "housing", "company"],
 )
 def test_news_paragraphs_are_not_flagged(text: str) -> None:
     result = score_frame(pl.DataFrame({"doc_id": ["a"], "text": [text]}))
