@@ -215,8 +215,7 @@ PATTERNS: dict[str, str] = {
         # Before the phrase only symbols: "➡️ Keep reading" (an emoji's
         # variation selector is a mark, which \W does not skip).
         r"^[^\p{L}\p{N}]*(?:(?:also|further|more|next|related|must|recommended|"
-        r"suggested|"
-        r"popular|trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
+        r"suggested|popular|trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
         r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
         r"videos?|coverage|headlines|miss|this|watch|see|viewed|on(?:\s+\w+){1,2}|now)"
         r"|(?:others?|people|readers|users|everyone|viewers)\s+(?:are|also|were)"
@@ -247,9 +246,8 @@ PATTERNS: dict[str, str] = {
         r"(?i)"
         # "Next Post", "« Previous Article | Next Article »" lead their line;
         # "the next story in the series will look at pensions" is news.
-        r"^[^\p{L}\p{N}]*(?:previous|prev|next|older|newer)\s+(?:post|article|story|"
-        r"page|entry|"
-        rf"item|slide|chapter)s?\b{_LINK_END}"
+        r"^[^\p{L}\p{N}]*(?:previous|prev|next|older|newer)\s+"
+        rf"(?:post|article|story|page|entry|item|slide|chapter)s?\b{_LINK_END}"
         # A copyright notice names a year or a sign; "copyright lawsuits" and
         # "cookie sales" are news.
         r"|\ball\s+rights\s+reserved\b|\bcopyright\s*(?:©|\(c\)|\d{4}|by\b)|©"
