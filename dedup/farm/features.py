@@ -1155,7 +1155,7 @@ def _phrase_evidence(
     Only paragraphs with a match are looked at, in one pass over them.
 
         >>> t = pl.Series(
-        ...     ["Read more", "Officials said readers are reading the report.",
+        ...     ["Read more", "Read more about the officials and their report",
         ...      "▶ Also read » Bank issues notes",
         ...      "Officials also read the report: it was long", "x"]
         ... )
@@ -1163,7 +1163,7 @@ def _phrase_evidence(
         >>> flags[:4, _PATTERN_NAMES.index("teaser")] = 1.0
         >>> cover, label = _phrase_evidence(t, flags)
         >>> cover.round(2), label
-        (array([1.  , 0.44, 0.35, 0.23, 0.  ]), array([0., 0., 1., 0., 0.]))
+        (array([1.  , 0.21, 0.35, 0.  , 0.  ]), array([0., 0., 1., 0., 0.]))
     """
     cover = np.zeros(len(texts), dtype=np.float64)
     label = np.zeros(len(texts), dtype=np.float64)

@@ -21,9 +21,14 @@ coherent with itself; a lone "Advertisement" line is not a sentence).
     ('finance', 'insurance', 'loans', 'legal', 'crypto')
     >>> sorted(words_of("label"))[:3]
     ['advice', 'alert', 'analysis']
-    >>> import re
-    >>> bool(re.search(PATTERNS["teaser"].replace("(?i)", ""), "ALSO READ".lower()))
-    True
+
+The patterns are the regex crate's syntax (``\p{L}``), run by polars:
+
+    >>> import polars as pl
+    >>> pl.Series(["ALSO READ", "Analysts also read the report."]).str.contains(
+    ...     PATTERNS["teaser"]
+    ... ).to_list()
+    [True, False]
 """
 
 from __future__ import annotations
