@@ -219,20 +219,24 @@ PATTERNS: dict[str, str] = {
         # reading the report closely", "the most popular candidate".
         # Before the phrase only symbols: "➡️ Keep reading" (an emoji's
         # variation selector is a mark, which \W does not skip).
-        r"^[^\p{L}\p{N}]*(?:(?:also|further|more|next|related|must|recommended|"
+        # Each alternative starts at the line start itself, so that the
+        # prefilter checks its first word there (one group of alternatives
+        # after the line start is read as words found anywhere).
+        r"^[^\p{L}\p{N}]*(?:also|further|more|next|related|must|recommended|"
         r"suggested|popular|trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
         r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
         r"videos?|coverage|headlines|miss|this|watch|see|viewed|on(?:\s+\w+){1,2}|now)"
-        r"|(?:others?|people|readers|users|everyone|viewers)\s+(?:are|also|were)"
-        r"(?:\s+(?:also|now))?\s+(?:reading|read|watching|watched|viewing|viewed|"
-        r"looking|liked|talking|enjoyed|clicking|following)"
-        r"|you\s+(?:may|might|will|could|'?ll|should)\s+(?:also\s+)?"
-        r"(?:like|enjoy|love|want|be\s+interested(?:\s+in)?)"
-        r"|(?:what|stories)\s+(?:others|people)\s+are"
-        r"(?:\s+(?:reading|watching|viewing|saying))?"
-        r"|(?:continue|keep)\s+reading"
-        r"|most\s+(?:read|popular|viewed|shared|watched|commented|emailed))\b"
-        rf"{_LINK_END}"
+        rf"\b{_LINK_END}"
+        r"|^[^\p{L}\p{N}]*(?:others?|people|readers|users|everyone|viewers)\s+"
+        r"(?:are|also|were)(?:\s+(?:also|now))?\s+(?:reading|read|watching|watched|"
+        rf"viewing|viewed|looking|liked|talking|enjoyed|clicking|following)\b{_LINK_END}"
+        r"|^[^\p{L}\p{N}]*you\s+(?:may|might|will|could|'?ll|should)\s+(?:also\s+)?"
+        rf"(?:like|enjoy|love|want|be\s+interested(?:\s+in)?)\b{_LINK_END}"
+        r"|^[^\p{L}\p{N}]*(?:what|stories)\s+(?:others|people)\s+are"
+        rf"(?:\s+(?:reading|watching|viewing|saying))?\b{_LINK_END}"
+        rf"|^[^\p{{L}}\p{{N}}]*(?:continue|keep)\s+reading\b{_LINK_END}"
+        r"|^[^\p{L}\p{N}]*most\s+(?:read|popular|viewed|shared|watched|commented|"
+        rf"emailed)\b{_LINK_END}"
         rf"|^\W*{_TEASE_VERB}\s+(?:also|more|next|this|too|here|full|the\s+full|"
         r"our|all|these|now)\b"
         r"|^\W*(?:read|watch|see|view|listen)(?:ing)?\s*(?:next|now|also|more|too)?"

@@ -312,14 +312,28 @@ def _leading_run(items: list[_Info]) -> Strings | None:
     return frozenset(s for s in run if not any(t != s and s.startswith(t) for t in run))
 
 
+#: What a line start skips: ``\W``, or ``[^\p{L}\p{N}]`` (read as
+#: ``[^\w\w]``, which Python's parser makes ``[^\w]``).
+_SKIPPED_AT_START = (
+    [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_NOT_WORD)])],
+    [(_c.IN, [(_c.NEGATE, None), (_c.CATEGORY, _c.CATEGORY_WORD)])],
+)
+
+
 def _is_line_start(op: Any, av: Any, op2: Any, av2: Any) -> bool:
-    r"""Whether two nodes are ``^`` then ``\W*``."""
+    r"""Whether two nodes are ``^`` then ``\W*`` or ``[^\p{L}\p{N}]*``.
+
+    The anchored check skips every ASCII byte that is neither a letter nor a
+    digit (the underscore too, which ``[^\p{L}\p{N}]`` skips and ``\W``
+    does not: skipping more only makes more candidates) and takes any
+    character outside ASCII before the first word as a possible match.
+    """
     return (
         op is _c.AT
         and av is _c.AT_BEGINNING
         and op2 is _c.MAX_REPEAT
         and av2[0] == 0
-        and list(av2[2]) == [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_NOT_WORD)])]
+        and list(av2[2]) in _SKIPPED_AT_START
     )
 
 
@@ -728,8 +742,9 @@ class Prefilter:
 
 
 def _ascii_word_table() -> npt.NDArray[np.bool_]:
+    """ASCII letters and digits: where the anchored check stops skipping."""
     out = np.zeros(128, dtype=np.bool_)
-    out[list(_ASCII_WORD)] = True
+    out[list(_ASCII_WORD - {ord("_")})] = True
     return out
 
 

@@ -31,6 +31,11 @@ TRICKY = [
     "",
     "   ",
     "ALSO READ: the rest",
+    # A line start that skips symbols skips the underscore and an emoji's
+    # variation selector (a mark) too.
+    "_Also read: the rest",
+    "\u27a1\ufe0f Keep reading",
+    "__Most read",
     "Ads by Google",
     "© 2024 Example Media",
     "Visit https://example.com",
