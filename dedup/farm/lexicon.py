@@ -207,6 +207,9 @@ _TEASE_OBJ = (
 # tickers, "U.S.", "<AVSN.O>", may hold full stops).
 _LINK_END = r"\s*(?:$|[:|»›>/•·→]|\.\.\.|…|[-–—]\s|.{0,100}[^.!?\s]\s*$)"
 
+# Menu words: a menu line lists them ("Home", "Menu Search", "Share").
+_MENU = r"home|homepage|menu|search|share|print|e-?mail"
+
 PATTERNS: dict[str, str] = {
     # Teasers: links to other stories presented as part of the text.
     "teaser": (
@@ -269,10 +272,8 @@ PATTERNS: dict[str, str] = {
         # counts only with nothing after it but more menu words or "this
         # page"-like ones, up to the line's end or a separator ("Home »
         # News", "Share this article:", "Menu Search", "Tags: a, b").
-        r"|^\W*(?:home|homepage|menu|search|share|print|e-?mail|tags?|topics?|"
-        r"sections?|categories|category)"
-        r"(?:\W+(?:home|homepage|menu|search|share|print|e-?mail|this|the|our|"
-        r"article|story|page|post|site))*"
+        rf"|^\W*(?:{_MENU}|tags?|topics?|sections?|categories|category)"
+        rf"(?:\W+(?:{_MENU}|this|the|our|article|story|page|post|site))*"
         r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
         r"|^\W*(?:skip\s+to\s+(?:the\s+)?(?:main\s+)?(?:content|navigation|menu|"
         r"footer|search)|back\s+to\s+top|filed\s+under)\b"
