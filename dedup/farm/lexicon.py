@@ -261,8 +261,13 @@ PATTERNS: dict[str, str] = {
         r"^[^\p{L}\p{N}]*(?:previous|prev|next|older|newer)\s+"
         rf"(?:post|article|story|page|entry|item|slide|chapter)s?\b{_LINK_END}"
         # A copyright notice names a year or a sign; "copyright lawsuits" and
-        # "cookie sales" are news.
-        r"|\ball\s+rights\s+reserved\b|\bcopyright\s*(?:©|\(c\)|\d{4}|by\b)|©"
+        # "cookie sales" are news. The match runs on to the end of the notice
+        # (the holder and year, up to a sentence end or separator): a line
+        # that is only the notice ("© 2023 The Daily Ledger") is then all
+        # phrase, as it is all furniture.
+        r"|\ball\s+rights\s+reserved\b"
+        r"|\bcopyright\s*(?:©|\(c\)|\d{4}|by\b)[^.!?|]{0,60}"
+        r"|(?:\ball\s+content\s+)?©[^.!?|]{0,60}"
         r"|\bprivacy\s+policy\b|\bterms\s+(?:of|and)\s+(?:use|service|conditions)\b"
         r"|\bcookies?\s+(?:policy|settings|preferences|notice|consent|statement)\b"
         r"|\buses?\s+cookies\b|\baccept\s+(?:all\s+)?cookies\b"
@@ -272,7 +277,7 @@ PATTERNS: dict[str, str] = {
         # counts only with nothing after it but more menu words or "this
         # page"-like ones, up to the line's end or a separator ("Home »
         # News", "Share this article:", "Menu Search", "Tags: a, b").
-        rf"|^\W*(?:{_MENU}|tags?|topics?|sections?|categories|category)"
+        rf"|^\W*(?:{_MENU}|tags?|tagged|topics?|sections?|categories|category)"
         rf"(?:\W+(?:{_MENU}|this|the|our|article|story|page|post|site))*"
         r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
         r"|^\W*(?:skip\s+to\s+(?:the\s+)?(?:main\s+)?(?:content|navigation|menu|"
@@ -318,8 +323,12 @@ PATTERNS: dict[str, str] = {
         r"^\W*(?:ads?|advert(?:isement|isements)?|sponsored|promoted|promotion|"
         r"paid\s+(?:content|post|partnership|promotion)|partner\s+content)"
         r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
+        # Widget captions are such credit lines too: "Recommended by
+        # Outbrain", "Promoted Links by Taboola", "Content by <network>".
         r"|^\W*(?:ads|sponsored|promoted|presented|powered|brought\s+to\s+you|"
-        r"paid\s+partnership|in\s+partnership)\s+(?:by|with)\s+[^.!?,;]{1,40}$"
+        r"paid\s+partnership|in\s+partnership|recommended|content|"
+        r"(?:sponsored|promoted)\s+(?:links|stories|content))"
+        r"\s+(?:by|with)\s+[^.!?,;]{1,40}$"
         # Anywhere in the paragraph only the unambiguous forms: news reports
         # "a newspaper advertisement" and "sponsored by" all the time.
         r"|\bads\s+by\b|\bsponsored\s+(?:content|links?|stories|posts?)\b"

@@ -167,6 +167,14 @@ def _matches(name: str, text: str) -> bool:
         ("nav", "\u00ab Previous Article | Next Article \u00bb", True),
         ("nav", "About Us \u00b7 Contact \u00b7 Privacy \u00b7 Cookies", True),
         ("nav", "Skip to main content", True),
+        # Widget captions credit a network like a sponsor line; tag lists are
+        # "Tagged:" as often as "Tags:". A list item "(c)" is no copyright.
+        ("ads", "Recommended by Outbrain", True),
+        ("ads", "Promoted Links by Taboola", True),
+        ("ads", "Recommended by the board, the merger was approved.", False),
+        ("ads", "Content by volume rose, the survey said.", False),
+        ("nav", "Tagged: Ukraine, Russia, children", True),
+        ("nav", "The plan covers (a) wages, (b) pensions and (c) 2019 arrears.", False),
         # Chatbot residue: "Here's" (no space before the 's) and hyphenated
         # modifiers were missed before; a statement's full text is news.
         ("chatbot", "Here's an SEO-optimized version of the article:", True),
