@@ -1124,10 +1124,7 @@ COVER = "_cover"
 LABEL = "_label"
 #: The lead of a line up to its first separator ("Also read »", "Tags:",
 #: "Sponsored |", "Read more..."), symbols before it skipped.
-_LEAD = (
-    r"^[^\p{L}\p{N}]*(.{1,60}?)\s*"
-    r"(?::|\||»|>>|›|→|\.\.\.|…|\s[-–—>/·•]\s)"
-)
+_LEAD = r"^[^\p{L}\p{N}]*(.{1,60}?)\s*(?::|\||»|>>|›|→|\.\.\.|…|\s[-–—]\s)"
 _PATTERN_NAMES = list(_PATTERNS)
 _FILLER_COLUMNS = [i for i, n in enumerate(_PATTERN_NAMES) if n in FILLER_PATTERNS]
 _FILLER_REGEXES = [_PATTERNS[_PATTERN_NAMES[i]] for i in _FILLER_COLUMNS]

@@ -69,16 +69,6 @@ def test_a_line_that_is_only_a_copyright_notice_is_all_phrase() -> None:
     assert _feature([text], "phrase_cover") == [0.0, 1.0, 1.0]
 
 
-def test_a_breadcrumb_lead_before_a_spaced_slash_or_angle_is_a_label() -> None:
-    text = (
-        "The council voted on the budget on Tuesday.\n\n"
-        "Home > World > Council approves the budget\n\n"
-        "Home / Business / Council approves the budget\n\n"
-        "Prices rose 3/4 of a point, or 0.75 percent, dealers said."
-    )
-    assert _feature([text], "phrase_label") == [0.0, 1.0, 1.0, 0.0]
-
-
 def test_an_editors_note_that_discloses_ai_use_is_not_protected() -> None:
     text = (
         "Editor's note: This story was updated to correct the name of the mayor.\n\n"
