@@ -196,7 +196,9 @@ def word_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
 
 # Phrase patterns. ``(?i)`` everywhere; ``^`` anchors to the paragraph start
 # (paragraph texts are single-spaced before matching).
-_TEASE_VERB = r"(?:read|reading|see|watch|check\s+out|don'?t\s+miss|discover|explore)"
+_TEASE_VERB = (
+    r"(?:read|reading|see|watch|check\s+out|don['’]?t\s+miss|discover|explore)"
+)
 _TEASE_OBJ = (
     r"(?:stories|story|articles?|news|posts?|reads?|videos?|coverage|headlines|"
     r"content|picks|links)"
@@ -226,14 +228,15 @@ PATTERNS: dict[str, str] = {
         # prefilter checks its first word there (one group of alternatives
         # after the line start is read as words found anywhere).
         r"^[^\p{L}\p{N}]*(?:also|further|more|next|related|must|recommended|"
-        r"suggested|popular|trending|latest|top|editor'?s|editors'?|don'?t)[\s-]+"
+        r"suggested|popular|trending|latest|top|editor['’]?s|editors['’]?|don['’]?t)[\s-]+"
         r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
         r"videos?|coverage|headlines|miss|this|watch|see|viewed|on(?:\s+\w+){1,2}|now)"
         rf"\b{_LINK_END}"
         r"|^[^\p{L}\p{N}]*(?:others?|people|readers|users|everyone|viewers)\s+"
         r"(?:are|also|were)(?:\s+(?:also|now))?\s+(?:reading|read|watching|watched|"
         rf"viewing|viewed|looking|liked|talking|enjoyed|clicking|following)\b{_LINK_END}"
-        r"|^[^\p{L}\p{N}]*you\s+(?:may|might|will|could|'?ll|should)\s+(?:also\s+)?"
+        r"|^[^\p{L}\p{N}]*you(?:\s+(?:may|might|will|could|should)|['’]ll)\s+"
+        r"(?:also\s+)?"
         rf"(?:like|enjoy|love|want|be\s+interested(?:\s+in)?)\b{_LINK_END}"
         r"|^[^\p{L}\p{N}]*(?:what|stories)\s+(?:others|people)\s+are"
         rf"(?:\s+(?:reading|watching|viewing|saying))?\b{_LINK_END}"
@@ -355,9 +358,9 @@ PATTERNS: dict[str, str] = {
     "chatbot": (
         r"(?i)"
         r"\bas\s+an\s+ai\b|\bas\s+a\s+(?:large\s+)?language\s+model\b"
-        r"|\bi\s+(?:hope\s+this\s+helps|(?:can'?t|cannot)\s+browse|"
+        r"|\bi\s+(?:hope\s+this\s+helps|(?:can['’]?t|cannot)\s+browse|"
         r"do\s+not\s+have\s+access|"
-        r"don'?t\s+have\s+(?:real-time|access))\b"
+        r"don['’]?t\s+have\s+(?:real-time|access))\b"
         r"|\b(?:let\s+me\s+know|feel\s+free)\s+(?:if|to)\b"
         r"|^\W*(?:certainly|sure|absolutely|of\s+course)[!,.]\s+(?:here|below)\b"
         # Hyphenated modifiers ("an SEO-optimized version", "a 600-word
@@ -370,13 +373,14 @@ PATTERNS: dict[str, str] = {
         r"|\b(?:based\s+on|as\s+per|following)\s+your\s+(?:outline|prompt|"
         r"request|instructions|brief|notes|input)\b"
         r"|\bas\s+of\s+my\s+(?:last|knowledge)\b|\bknowledge\s+cut-?off\b"
-        r"|\bi\s+(?:cannot|can'?t)\s+(?:provide|fulfill|assist)\b"
+        r"|\bi\s+(?:cannot|can['’]?t)\s+(?:provide|fulfill|assist)\b"
         r"|\bregenerate\s+response\b"
     ),
     # Editorial notes and corrections are part of the story, not filler.
     "editor_note": (
-        r"(?i)^\W*(?:editor'?s?'?\s+note|editors'\s+note|correction|clarification|"
-        r"update|updated|note\s+to\s+readers|disclosure)\b"
+        # Web text spells the apostrophe ’ as often as ': "Editor’s Note".
+        r"(?i)^\W*(?:editor['’]?s?['’]?\s+note|editors['’]\s+note|correction|"
+        r"clarification|update|updated|note\s+to\s+readers|disclosure)\b"
     ),
     # Datelines: "LONDON, March 3 (Reuters) -", "WASHINGTON —", "New Delhi:".
     "dateline": (

@@ -174,6 +174,18 @@ def _matches(name: str, text: str) -> bool:
         ("ads", "Recommended by the board, the merger was approved.", False),
         ("ads", "Content by volume rose, the survey said.", False),
         ("nav", "Tagged: Ukraine, Russia, children", True),
+        # Web text writes the apostrophe as ’ as often as ': the note that
+        # protects a paragraph and the phrases that flag one read both.
+        (
+            "editor_note",
+            "Editor’s Note: This article was first published in May.",
+            True,
+        ),
+        ("editor_note", "Editors’ note: the figures were revised.", True),
+        ("teaser", "Don’t miss: Fed holds rates", True),
+        ("teaser", "You’ll also like: Bank raises rates", True),
+        ("teaser", "You will like the new rules, he said.", False),
+        ("chatbot", "I can’t browse the internet, but here is what is known.", True),
         ("nav", "The plan covers (a) wages, (b) pensions and (c) 2019 arrears.", False),
         # Chatbot residue: "Here's" (no space before the 's) and hyphenated
         # modifiers were missed before; a statement's full text is news.
