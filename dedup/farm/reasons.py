@@ -34,6 +34,7 @@ from dedup.farm.features import (
     FEATURE_GROUP,
     FEATURE_NAMES,
     FILLER_PATTERNS,
+    R_LABEL_KNOWN,
     R_TOKENS,
     FeatureBatch,
     feature_index,
@@ -82,7 +83,6 @@ _PHRASE_LEAD = frozenset(
 )
 _PATTERN_COLUMN = {name: j for j, name in enumerate(lexicon.PATTERNS)}
 # Columns of the features the reasons read.
-_LABEL_KNOWN = feature_index("label_known")
 _LABEL_COLON = feature_index("label_colon")
 _QUESTION_LEAD = feature_index("question_lead")
 _CPC_COUNT = feature_index("cpc_count")
@@ -121,19 +121,17 @@ def emoji_of(text: str, limit: int = 3) -> str:
     return "".join(_EMOJI.findall(text)[:limit])
 
 
-def _pattern_hits(
-    feats: FeatureBatch, rows: npt.NDArray[np.intp], values: npt.NDArray[np.float64]
-) -> list[str]:
+def _pattern_hits(feats: FeatureBatch, rows: npt.NDArray[np.intp]) -> list[str]:
     """The first filler pattern (by :data:`FILLER_PATTERNS` order) each row matches.
 
     ``CALLOUT_LABEL`` for a row matching none but with a known callout label,
-    ``""`` for the others. *values*: the feature rows of *rows*.
+    ``""`` for the others.
     """
     cols = [_PATTERN_COLUMN[name] for name in FILLER_PATTERNS]
     matched = feats.patterns[rows][:, cols]
     first: list[int] = matched.argmax(axis=1).tolist()
     some: list[bool] = np.any(matched, axis=1).tolist()
-    known: list[bool] = (values[:, _LABEL_KNOWN] > 0).tolist()
+    known: list[bool] = (feats.raw[rows, R_LABEL_KNOWN] > 0).tolist()
     return [
         FILLER_PATTERNS[f] if any_ else (CALLOUT_LABEL if k else "")
         for f, any_, k in zip(first, some, known, strict=True)
@@ -252,9 +250,7 @@ def _describes(*names: str) -> Callable[[_Describer], _Describer]:
     return register
 
 
-@_describes(
-    "label_colon", "label_title", "label_known", "label_x_emoji", "label_x_later"
-)
+@_describes("label_colon", "label_title", "label_x_emoji", "label_x_later")
 def _label_words(p: _Paragraph, j: int) -> str:
     return f"callout label '{p.label}'" if p.label else "callout label"
 
@@ -382,7 +378,7 @@ def explain(
     family_of = {name: _family_name(name) for name in set(named)}
     heading = X[:, _HEADING_LIKE] > 0
     texts = feats.texts.gather(rows).to_list()
-    hits = _pattern_hits(feats, rows, X)
+    hits = _pattern_hits(feats, rows)
     tokens: list[float] = feats.raw[rows, R_TOKENS].tolist()
     topics: list[int] = feats.cpc_topic[rows].tolist()
     ratios: list[float] = feats.cpc_ratio[rows].tolist()

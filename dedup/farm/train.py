@@ -65,6 +65,7 @@ from dedup.farm.data import (
 from dedup.farm.features import (
     FEATURE_NAMES,
     IDF_BUCKETS,
+    R_LABEL_KNOWN,
     Resources,
     extract,
 )
@@ -102,6 +103,9 @@ class Rows:
     test: npt.NDArray[np.bool_]
     article_families: list[frozenset[str]]
     text: list[str]
+    #: The paragraph leads with a word of the callout-label lexicon (not a
+    #: feature: :data:`~dedup.farm.features.FEATURE_NAMES` says why).
+    known_label: npt.NDArray[np.bool_]
 
 
 def log(msg: str) -> None:
@@ -250,6 +254,7 @@ def featurise(articles: list[Article], resources: Resources, batch: int = 4000) 
     arts: list[int] = []
     tests: list[bool] = []
     texts: list[str] = []
+    known: list[npt.NDArray[np.bool_]] = []
     art_fams: list[frozenset[str]] = []
     for start in range(0, len(articles), batch):
         chunk = articles[start : start + batch]
@@ -277,6 +282,7 @@ def featurise(articles: list[Article], resources: Resources, batch: int = 4000) 
                 tests.append(test)
         take = np.asarray(keep_rows, dtype=np.int64)
         xs.append(feats.values[take])
+        known.append(feats.raw[take, R_LABEL_KNOWN] > 0)
         texts.extend(feats.texts.gather(take).to_list())
         log(
             f"features: {min(start + batch, len(articles)):,} / "
@@ -299,6 +305,7 @@ def featurise(articles: list[Article], resources: Resources, batch: int = 4000) 
         test=np.asarray(tests, dtype=bool),
         article_families=art_fams,
         text=texts,
+        known_label=np.concatenate(known) if known else np.zeros(0, dtype=bool),
     )
 
 
@@ -475,7 +482,7 @@ def leave_one_family_out(rows: Rows, C: float) -> dict[str, dict[str, Any]]:
         if fam == "callout":
             # The label lexicon and the generator's label bank overlap; show
             # recall apart for labels the lexicon does not know.
-            known = rows.X[:, FEATURE_NAMES.index("label_known")] > 0
+            known = rows.known_label
             parts = (("a known label word", known), ("an unknown label", ~known))
             for key, sel in parts:
                 part = np.where(sel, pred, False)

@@ -69,6 +69,19 @@ def test_a_line_that_is_only_a_copyright_notice_is_all_phrase() -> None:
     assert _feature([text], "phrase_cover") == [0.0, 1.0, 1.0]
 
 
+def test_a_long_line_with_a_phrase_is_a_sentence_without_its_final_stop() -> None:
+    # Footers are often left without a period; more than 14 words is longer
+    # than a heading, so the phrase sits in a sentence either way.
+    text = (
+        "The council voted on the budget on Tuesday.\n\n"
+        "This article is made and published by Jane Doe, which may have used AI "
+        "in the preparation\n\n"
+        "Written with AI tools\n\n"
+        "This article was written with AI tools."
+    )
+    assert _feature([text], "phrase_x_sentence") == [0.0, 1.0, 0.0, 1.0]
+
+
 def test_an_editors_note_that_discloses_ai_use_is_not_protected() -> None:
     text = (
         "Editor's note: This story was updated to correct the name of the mayor.\n\n"
