@@ -80,7 +80,7 @@ def _scores(
 
 
 #: Rows standardised and scored together by :func:`_standard_scores` (a
-#: block's standardised features, 59 x 64 float64, stay in the L1 cache).
+#: block's standardised features, 58 x 64 float64, stay in the L1 cache).
 SCORE_BLOCK = 64
 #: Features whose terms :func:`_standard_scores` adds in one statement.
 _UNROLL = 4
