@@ -209,6 +209,15 @@ _TEASE_OBJ = (
 # tickers, "U.S.", "<AVSN.O>", may hold full stops).
 _LINK_END = r"\s*(?:$|[:|»›>/•·→]|\.\.\.|…|[-–—]\s|.{0,100}[^.!?\s]\s*$)"
 
+# Where a furniture phrase that leads its line may start: after symbols only
+# ("▶ Also read", "➡️ Keep reading": an emoji's variation selector is a mark,
+# which \W does not skip). The prefilter reads it as a line start.
+_LINE_START = r"^[^\p{L}\p{N}]*"
+
+# What may follow a label that is the whole of its lead: the line's end or a
+# separator ("Home » News", "Tags: a, b", "Sponsored | <brand>").
+_LABEL_END = r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
+
 # Menu words: a menu line lists them ("Home", "Menu Search", "Share").
 _MENU = r"home|homepage|menu|search|share|print|e-?mail"
 
@@ -222,26 +231,24 @@ PATTERNS: dict[str, str] = {
         # the same words are news English: "analysts also see", "the latest
         # news from", "one of the top stories of the year", "people are
         # reading the report closely", "the most popular candidate".
-        # Before the phrase only symbols: "➡️ Keep reading" (an emoji's
-        # variation selector is a mark, which \W does not skip).
         # Each alternative starts at the line start itself, so that the
         # prefilter checks its first word there (one group of alternatives
         # after the line start is read as words found anywhere).
-        r"^[^\p{L}\p{N}]*(?:also|further|more|next|related|must|recommended|"
+        rf"{_LINE_START}(?:also|further|more|next|related|must|recommended|"
         r"suggested|popular|trending|latest|top|editor['’]?s|editors['’]?|don['’]?t)[\s-]+"
         r"(?:read|reads|reading|stories|story|articles?|news|picks|posts?|"
         r"videos?|coverage|headlines|miss|this|watch|see|viewed|on(?:\s+\w+){1,2}|now)"
         rf"\b{_LINK_END}"
-        r"|^[^\p{L}\p{N}]*(?:others?|people|readers|users|everyone|viewers)\s+"
+        rf"|{_LINE_START}(?:others?|people|readers|users|everyone|viewers)\s+"
         r"(?:are|also|were)(?:\s+(?:also|now))?\s+(?:reading|read|watching|watched|"
         rf"viewing|viewed|looking|liked|talking|enjoyed|clicking|following)\b{_LINK_END}"
-        r"|^[^\p{L}\p{N}]*you(?:\s+(?:may|might|will|could|should)|['’]ll)\s+"
+        rf"|{_LINE_START}you(?:\s+(?:may|might|will|could|should)|['’]ll)\s+"
         r"(?:also\s+)?"
         rf"(?:like|enjoy|love|want|be\s+interested(?:\s+in)?)\b{_LINK_END}"
-        r"|^[^\p{L}\p{N}]*(?:what|stories)\s+(?:others|people)\s+are"
+        rf"|{_LINE_START}(?:what|stories)\s+(?:others|people)\s+are"
         rf"(?:\s+(?:reading|watching|viewing|saying))?\b{_LINK_END}"
-        rf"|^[^\p{{L}}\p{{N}}]*(?:continue|keep)\s+reading\b{_LINK_END}"
-        r"|^[^\p{L}\p{N}]*most\s+(?:read|popular|viewed|shared|watched|commented|"
+        rf"|{_LINE_START}(?:continue|keep)\s+reading\b{_LINK_END}"
+        rf"|{_LINE_START}most\s+(?:read|popular|viewed|shared|watched|commented|"
         rf"emailed)\b{_LINK_END}"
         rf"|^\W*{_TEASE_VERB}\s+(?:also|more|next|this|too|here|full|the\s+full|"
         r"our|all|these|now)\b"
@@ -261,7 +268,7 @@ PATTERNS: dict[str, str] = {
         r"(?i)"
         # "Next Post", "« Previous Article | Next Article »" lead their line;
         # "the next story in the series will look at pensions" is news.
-        r"^[^\p{L}\p{N}]*(?:previous|prev|next|older|newer)\s+"
+        rf"{_LINE_START}(?:previous|prev|next|older|newer)\s+"
         rf"(?:post|article|story|page|entry|item|slide|chapter)s?\b{_LINK_END}"
         # A copyright notice names a year or a sign; "copyright lawsuits" and
         # "cookie sales" are news. The match runs on to the end of the notice
@@ -283,8 +290,7 @@ PATTERNS: dict[str, str] = {
         # page"-like ones, up to the line's end or a separator ("Home »
         # News", "Share this article:", "Menu Search", "Tags: a, b").
         rf"|^\W*(?:{_MENU}|tags?|tagged|topics?|sections?|categories|category)"
-        rf"(?:\W+(?:{_MENU}|this|the|our|article|story|page|post|site))*"
-        r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
+        rf"(?:\W+(?:{_MENU}|this|the|our|article|story|page|post|site))*{_LABEL_END}"
         r"|^\W*(?:skip\s+to\s+(?:the\s+)?(?:main\s+)?(?:content|navigation|menu|"
         r"footer|search)|back\s+to\s+top|filed\s+under)\b"
         # "Share on Facebook", not "earnings of 90 cts a share on sales".
@@ -326,8 +332,7 @@ PATTERNS: dict[str, str] = {
         # sentences start with the same words: "Promoted to chief executive
         # last year, Smith ...", "Powered by strong exports, the economy ...".
         r"^\W*(?:ads?|advert(?:isement|isements)?|sponsored|promoted|promotion|"
-        r"paid\s+(?:content|post|partnership|promotion)|partner\s+content)"
-        r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
+        rf"paid\s+(?:content|post|partnership|promotion)|partner\s+content){_LABEL_END}"
         # Widget captions are such credit lines too: "Recommended by
         # Outbrain", "Promoted Links by Taboola", "Content by <network>".
         r"|^\W*(?:ads|sponsored|promoted|presented|powered|brought\s+to\s+you|"
