@@ -535,6 +535,9 @@ def callout(rng: random.Random, host: Host) -> str:
             f"{_pick(rng, _FACT_SUBJECTS)} {_pick(rng, _FACT_VERBS)} "
             f"{_pick(rng, _FACT_CLAIMS)}."
         )
+    if roll >= 0.4 and rng.random() < 0.15:
+        # Farms end their own tips with an exclamation as often as a stop.
+        body = body[:-1] + "!"
     tail = rng.random()
     if tail < 0.7:
         return f"{label} {body} {_emoji(rng, 1 if rng.random() < 0.85 else 2)}"
@@ -828,7 +831,9 @@ def teaser(rng: random.Random, host: Host, others: list[str] | None = None) -> s
     lead = _pick(rng, _TEASER_LEADS).format(site=host.site)
     roll = rng.random()
     if roll < 0.45:
-        text = lead
+        # Alone on its line, often with the colon that points at the link
+        # below it ("Also Read:").
+        text = lead + (":" if rng.random() < 0.3 else "")
     else:
         sep = _pick(rng, (": ", " | ", " - ", " — ", " » ", " >> ", ": "))
         text = f"{lead}{sep}{_headline(rng, host, others or [])}"
@@ -963,6 +968,13 @@ def call_to_action(rng: random.Random, host: Host) -> str:
         "Subscribe for unlimited access to award-winning journalism.",
         f"Follow {site} on {social} and Instagram.",
         "Tap here to join our Telegram group.",
+        # Exclaimed, or introducing the buttons below it.
+        "Don't miss out: subscribe today!",
+        f"Follow us on {social} for more stories like this!",
+        "Sign up now and never miss a story!",
+        "Share this story with your friends:",
+        "Follow us on:",
+        "Download our app:",
     )
     text = _pick(rng, options)
     if rng.random() < 0.15:

@@ -83,10 +83,26 @@ Copyright lawsuits against the company over its scanning software are \
 still pending, it said."""
 
 
+# Reporting on the networks names them, often twice in a line; a footnote
+# starts "Note:" as a callout may ("Quick Note:"), and is part of the story.
+TECH = """Facebook shares jump after quarterly results beat forecasts
+
+Facebook stock rose 9 percent in late trading after the company reported \
+revenue of 28 billion dollars, and analysts said Facebook is now worth more \
+than its two nearest rivals combined.
+
+Twitter and Facebook both face new rules on political advertising in the \
+European Union from next year, the commission said.
+
+Note: Figures for the year-ago quarter were restated for an accounting change.
+
+NOTES: The company will hold its annual meeting on May 25 in Menlo Park."""
+
+
 @pytest.mark.parametrize(
     "text",
-    [MARKETS, POLITICS, HOUSING, COMPANY],
-    ids=["markets", "politics", "housing", "company"],
+    [MARKETS, POLITICS, HOUSING, COMPANY, TECH],
+    ids=["markets", "politics", "housing", "company", "tech"],
 )
 def test_news_paragraphs_are_not_flagged(text: str) -> None:
     result = score_frame(pl.DataFrame({"doc_id": ["a"], "text": [text]}))
@@ -182,6 +198,20 @@ def _matches(name: str, text: str) -> bool:
             True,
         ),
         ("editor_note", "Editors’ note: the figures were revised.", True),
+        # "Note:" alone leads a footnote; a callout label only qualifies it.
+        ("editor_note", "NOTE: 1986 figures restated for a stock split.", True),
+        ("editor_note", "Notes: Paper presented at the annual meeting.", True),
+        ("editor_note", "Quick Note: Review the fine print first.", False),
+        ("editor_note", "Noted economists disagree.", False),
+        # A share bar lists networks side by side; reporting on them names
+        # one twice with a sentence between.
+        ("nav", "Follow us on Facebook, Twitter and Pinterest", True),
+        ("nav", "Share: Facebook Twitter Email", True),
+        (
+            "nav",
+            "Facebook stock is overpriced. Based on revenue, Facebook is worth $7.",
+            False,
+        ),
         ("teaser", "Don’t miss: Fed holds rates", True),
         ("teaser", "You’ll also like: Bank raises rates", True),
         ("teaser", "You will like the new rules, he said.", False),
