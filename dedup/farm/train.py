@@ -2,6 +2,7 @@ r"""Rebuild the filler classifier's training data, fit it, evaluate, ship it.
 
     python -m dedup.farm.train [--data DIR] [--out dedup/farm/params]
                                [--report benchmarks/results/farm.md] [--quick]
+                               [--no-lofo] [--extra-seeds N]
 
 One command, deterministic (fixed seeds, stable splits):
 
@@ -22,7 +23,9 @@ One command, deterministic (fixed seeds, stable splits):
 5. **Evaluate** on the held-out quarter: recall and precision per family,
    false-positive rates per real source and per hard-negative kind, and
    **leave-one-family-out**: for each family, a model trained without any
-   article containing it, scored on that family only.
+   article containing it, scored on that family only; repeated with the
+   farm articles of ``--extra-seeds`` other generator seeds (one draw of
+   the templates moves a family's recall by a few points).
 6. **Seeds**: the hand-labelled seed paragraphs (``tests/farm/seed_labels.json``).
 7. Write ``model.json`` + ``idf.npz`` and the Markdown report.
 
@@ -107,6 +110,27 @@ class Rows:
     #: feature: :data:`~dedup.farm.features.FEATURE_NAMES` says why).
     known_label: npt.NDArray[np.bool_]
 
+    def __add__(self, other: Rows) -> Rows:
+        """The rows of both, *other*'s articles numbered after this one's.
+
+        Featurising two lists of articles apart and adding the rows gives the
+        rows of featurising the two lists together: a paragraph's features
+        depend on its own article only.
+        """
+        return Rows(
+            X=np.vstack([self.X, other.X]),
+            y=np.concatenate([self.y, other.y]),
+            family=np.concatenate([self.family, other.family]),
+            source=np.concatenate([self.source, other.source]),
+            article=np.concatenate(
+                [self.article, other.article + len(self.article_families)]
+            ),
+            test=np.concatenate([self.test, other.test]),
+            article_families=self.article_families + other.article_families,
+            text=self.text + other.text,
+            known_label=np.concatenate([self.known_label, other.known_label]),
+        )
+
 
 def log(msg: str) -> None:
     """Progress on stderr."""
@@ -157,9 +181,11 @@ def _cpc_rate(paragraphs: list[str], words: frozenset[str]) -> float:
     return sum(t.strip(".,;:!?()\"'") in words for t in toks) / len(toks)
 
 
-def farm_articles(
-    hosts: list[tuple[str, generate.Host, float]], n: int, seed: int
-) -> list[Article]:
+#: A real article that hosts farm filler: (group, host, commercial-word rate).
+HostEntry = tuple[str, generate.Host, float]
+
+
+def farm_articles(hosts: list[HostEntry], n: int, seed: int) -> list[Article]:
     """*n* padded articles over *hosts* (group, host, commercial-word rate)."""
     rng = random.Random(seed)
     others = [h.title for _, h, _ in hosts if h.title]
@@ -186,9 +212,22 @@ def farm_articles(
     return out
 
 
-def load_articles(
-    data: Path, quick: bool
-) -> tuple[list[Article], npt.NDArray[np.float32]]:
+@dataclass
+class Corpus:
+    """The training articles: real ones, farm ones, and the hosts of the latter."""
+
+    real: list[Article]
+    farms: list[Article]
+    hosts: list[HostEntry]
+    idf: npt.NDArray[np.float32]
+
+    @property
+    def articles(self) -> list[Article]:
+        """Real articles, then farm articles."""
+        return self.real + self.farms
+
+
+def load_articles(data: Path, quick: bool) -> Corpus:
     """All training articles (real and farm) and the IDF table."""
     clock = time.perf_counter()
     reuters = list(reuters_articles(data, limit=3000 if quick else None))
@@ -229,7 +268,7 @@ def load_articles(
 
     host_pars = _paragraph_lists([a.text for a in reuters])
     fin = frozenset().union(*(words_of(c) for c in COMMERCIAL))
-    hosts: list[tuple[str, generate.Host, float]] = []
+    hosts: list[HostEntry] = []
     for a, pars in zip(reuters, host_pars, strict=True):
         # Hosts keep everything, the "Reuter" sign-off included: stripping it
         # would make a farm article's last line always filler.
@@ -240,9 +279,14 @@ def load_articles(
         if len(a.blocks) >= 3:
             host = generate.Host(list(a.blocks), a.blocks[0][:80])
             hosts.append((a.group, host, _cpc_rate(a.blocks, fin)))
-    farms = farm_articles(hosts, 1500 if quick else N_FARM, SEED)
+    farms = farm_articles(hosts, farm_count(quick), SEED)
     log(f"farm articles: {len(farms):,} over {len(hosts):,} hosts")
-    return reuters + boiler + traf + farms, idf
+    return Corpus(reuters + boiler + traf, farms, hosts, idf)
+
+
+def farm_count(quick: bool) -> int:
+    """How many farm articles a training run generates."""
+    return 1500 if quick else N_FARM
 
 
 def featurise(articles: list[Article], resources: Resources, batch: int = 4000) -> Rows:
@@ -462,13 +506,15 @@ def evaluate(rows: Rows, clf: FillerClassifier) -> dict[str, Any]:
     return out
 
 
-def leave_one_family_out(rows: Rows, C: float) -> dict[str, dict[str, Any]]:
-    """For each family: train without its articles, score it on the test split."""
+def leave_one_family_out(
+    rows: Rows, C: float, families: Sequence[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """For each family (default: all): train without its articles, score it."""
     results: dict[str, dict[str, Any]] = {}
     real_neg = (
         rows.test & (rows.y == NEGATIVE) & np.isin(rows.source, REAL_NEWS_SOURCES)
     )
-    for fam in all_families(rows):
+    for fam in all_families(rows) if families is None else families:
         clock = time.perf_counter()
         has = np.asarray([fam in f for f in rows.article_families])[rows.article]
         train = ~rows.test & ~has
@@ -494,6 +540,36 @@ def leave_one_family_out(rows: Rows, C: float) -> dict[str, dict[str, Any]]:
             f"({time.perf_counter() - clock:.0f} s)"
         )
     return results
+
+
+def generated_families(rows: Rows) -> list[str]:
+    """The template-generated filler families present in *rows*."""
+    return [f for f in all_families(rows) if f != BOILERPLATE]
+
+
+def lofo_across_seeds(
+    real: Rows,
+    hosts: list[HostEntry],
+    n_farms: int,
+    seeds: Sequence[int],
+    resources: Resources,
+    C: float,
+) -> dict[int, dict[str, Score]]:
+    """Leave-one-family-out recall with the farm articles of other generator seeds.
+
+    The filler of one seed is one draw of the templates (which host, label,
+    emoji, sentence): a family's recall moves by a few points between draws,
+    enough to cross a target. For each seed in *seeds*, the farm articles are
+    generated anew over the same *hosts* and added to the *real* rows; the
+    generated families are then held out one at a time as in
+    :func:`leave_one_family_out`.
+    """
+    out: dict[int, dict[str, Score]] = {}
+    for seed in seeds:
+        rows = real + featurise(farm_articles(hosts, n_farms, seed), resources)
+        lofo = leave_one_family_out(rows, C, generated_families(rows))
+        out[seed] = {fam: r["score"] for fam, r in lofo.items()}
+    return out
 
 
 # -- seeds ----------------------------------------------------------------
@@ -562,6 +638,31 @@ def _fmt_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[
     return lines
 
 
+def _spread_section(spread: dict[int, dict[str, Score]]) -> list[str]:
+    """The report's table of leave-one-family-out recall by generator seed."""
+    seeds = list(spread)
+    families = list(spread[seeds[0]])
+    table = []
+    for fam in families:
+        recalls = [spread[seed][fam].recall for seed in seeds]
+        table.append((fam, *(f"{r:.3f}" for r in recalls), f"{min(recalls):.3f}"))
+    means = [np.mean([s.recall for s in spread[seed].values()]) for seed in seeds]
+    table.append(("mean", *(f"{m:.3f}" for m in means), f"{min(means):.3f}"))
+    lines = [
+        "### Across generator seeds",
+        "",
+        "The same leave-one-family-out recall with the farm articles drawn "
+        "anew by other seeds of the generator (the real articles and the "
+        "hosts are the same; the first column is the table above). One draw "
+        "of the templates moves a family's recall by a few points.",
+        "",
+    ]
+    lines += _fmt_table(
+        ["held-out family", *(f"seed {seed}" for seed in seeds), "lowest"], table
+    )
+    return [*lines, ""]
+
+
 def write_report(
     path: Path,
     *,
@@ -569,6 +670,7 @@ def write_report(
     final: dict[str, Any],
     clf: FillerClassifier,
     lofo: dict[str, dict[str, Any]] | None,
+    spread: dict[int, dict[str, Score]] | None,
     seeds: dict[str, Any] | None,
     seconds: float,
     quick: bool,
@@ -646,6 +748,8 @@ def write_report(
                     f"({s.tp + s.fn:,} paragraphs)."
                 )
         lines.append("")
+        if spread:
+            lines += _spread_section(spread)
     else:
         lines += ["_not run (--no-lofo)_", ""]
     lines += [
@@ -746,6 +850,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-lofo", action="store_true", help="skip leave-one-family-out"
     )
+    parser.add_argument(
+        "--extra-seeds",
+        type=int,
+        default=2,
+        metavar="N",
+        help="repeat leave-one-family-out with N other generator seeds (default 2)",
+    )
     args = parser.parse_args(argv)
     data = find_data(args.data, REPO)
     if data is None:
@@ -755,9 +866,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     clock = time.perf_counter()
-    articles, idf = load_articles(data, args.quick)
-    resources = Resources.from_idf(idf)
-    rows = featurise(articles, resources)
+    corpus = load_articles(data, args.quick)
+    resources = Resources.from_idf(corpus.idf)
+    # Real rows apart: the other generator seeds reuse them.
+    real_rows = featurise(corpus.real, resources)
+    rows = real_rows + featurise(corpus.farms, resources)
     counts: dict[str, Any] = {}
     for src in ("reuters", "gold", "page", "farm"):
         sel = rows.source == src
@@ -782,6 +895,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     for k, s in final["negatives"].items():
         log(f"  FPR {k}: {s.fpr:.4f}")
     lofo = None if args.no_lofo else leave_one_family_out(rows, args.C)
+    spread = None
+    if lofo is not None and args.extra_seeds > 0:
+        extra = [SEED + k for k in range(1, args.extra_seeds + 1)]
+        log(f"leave-one-family-out with generator seeds {extra}")
+        spread = {
+            SEED: {f: r["score"] for f, r in lofo.items() if f != BOILERPLATE},
+            **lofo_across_seeds(
+                real_rows,
+                corpus.hosts,
+                farm_count(args.quick),
+                extra,
+                resources,
+                args.C,
+            ),
+        }
 
     model = FarmModel(
         clf,
@@ -806,6 +934,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         final=final,
         clf=clf,
         lofo=lofo,
+        spread=spread,
         seeds=seeds,
         seconds=time.perf_counter() - clock,
         quick=args.quick,

@@ -97,3 +97,36 @@ def test_phrase_bearing_positives_train_the_shared_expert(rows: train.Rows) -> N
     # Tie-in topics share one expert; no family expert is left without rows.
     assert "tie_in" in clf.families_
     assert not any(f.startswith("tie_in_") for f in clf.families_)
+
+
+def test_rows_of_two_lists_add_up_to_the_rows_of_both() -> None:
+    resources = load_bundled().resources
+    first = train.farm_articles(_hosts(), 30, seed=1)
+    second = train.farm_articles(_hosts(), 20, seed=2)
+    both = train.featurise(first + second, resources)
+    added = train.featurise(first, resources) + train.featurise(second, resources)
+    assert np.array_equal(added.X, both.X)
+    assert np.array_equal(added.article, both.article)
+    assert added.article_families == both.article_families
+    assert added.text == both.text
+    assert np.array_equal(added.family, both.family)
+    assert np.array_equal(added.test, both.test)
+
+
+def test_other_generator_seeds_draw_new_filler_on_the_same_real_rows() -> None:
+    resources = load_bundled().resources
+    # Stand-ins for the real rows (the shared data may be absent): another
+    # seed's farm articles, the same for every seed below.
+    real = train.featurise(train.farm_articles(_hosts(), 60, seed=3), resources)
+    spread = train.lofo_across_seeds(real, _hosts(), 120, [7, 8], resources, C=0.5)
+    assert list(spread) == [7, 8]
+    for seed, scores in spread.items():
+        rows = real + train.featurise(
+            train.farm_articles(_hosts(), 120, seed), resources
+        )
+        assert list(scores) == train.generated_families(rows)
+        for fam, score in scores.items():
+            # Each family is scored on the held-out paragraphs of its seed.
+            held_out = rows.test & (rows.y == POSITIVE) & (rows.family == fam)
+            assert score.tp + score.fn == int(held_out.sum()), (seed, fam)
+    assert spread[7] != spread[8]
