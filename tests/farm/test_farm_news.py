@@ -190,6 +190,9 @@ def _matches(name: str, text: str) -> bool:
         ("ads", "Recommended by the board, the merger was approved.", False),
         ("ads", "Content by volume rose, the survey said.", False),
         ("nav", "Tagged: Ukraine, Russia, children", True),
+        # A breadcrumb without its separators; "Home" leads news too.
+        ("nav", "Homepage World Leaders meet in Paris...", True),
+        ("nav", "Home Shopping said it cooperated fully.", False),
         # Web text writes the apostrophe as ’ as often as ': the note that
         # protects a paragraph and the phrases that flag one read both.
         (
