@@ -536,7 +536,9 @@ def callout(rng: random.Random, host: Host) -> str:
             f"{_pick(rng, _FACT_CLAIMS)}."
         )
     if roll >= 0.4 and rng.random() < 0.15:
-        # Farms end their own tips with an exclamation as often as a stop.
+        # Farms end some of their own tips with an exclamation (not the
+        # story's sentences they restate): before, no generated filler had
+        # one, and the model learned "!" from news and comments alone.
         body = body[:-1] + "!"
     tail = rng.random()
     if tail < 0.7:
