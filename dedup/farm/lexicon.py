@@ -221,6 +221,10 @@ _LABEL_END = r"\s*(?:$|[:|»›>/•·]|[-–—]\s)"
 # Menu words: a menu line lists them ("Home", "Menu Search", "Share").
 _MENU = r"home|homepage|menu|search|share|print|e-?mail"
 
+# Social networks, and everywhere a share button may send a story.
+_NETWORK = r"facebook|twitter|whatsapp|linkedin|pinterest|telegram|reddit"
+_SHARE_TARGET = rf"(?:{_NETWORK}|e-?mail|x)"
+
 PATTERNS: dict[str, str] = {
     # Teasers: links to other stories presented as part of the text.
     "teaser": (
@@ -300,8 +304,7 @@ PATTERNS: dict[str, str] = {
         r"|^\W*(?:skip\s+to\s+(?:the\s+)?(?:main\s+)?(?:content|navigation|menu|"
         r"footer|search)|back\s+to\s+top|filed\s+under)\b"
         # "Share on Facebook", not "earnings of 90 cts a share on sales".
-        r"|\bshare\s+this\b|\bshare\s+(?:on|via)\s+(?:facebook|twitter|whatsapp|"
-        r"linkedin|pinterest|telegram|reddit|e-?mail|x)\b"
+        rf"|\bshare\s+this\b|\bshare\s+(?:on|via)\s+{_SHARE_TARGET}\b"
         # A share bar lists networks side by side ("Facebook Twitter Email",
         # "Facebook | Twitter", "on Facebook, Twitter and Pinterest"). Any
         # two anywhere in a line also matched posts about the networks
@@ -309,9 +312,7 @@ PATTERNS: dict[str, str] = {
         # and "Facebook and Twitter" is how sentences name them ("follow us on
         # Facebook and Twitter" is a call to action by its verb): web
         # real-news lines matched, 270 -> 46.
-        r"|\b(?:facebook|twitter|whatsapp|linkedin|pinterest|telegram|reddit)"
-        r"\W+(?:facebook|twitter|whatsapp|linkedin|"
-        r"pinterest|telegram|reddit|e-?mail|x)\b"
+        rf"|\b(?:{_NETWORK})\W+{_SHARE_TARGET}\b"
         r"|\b(?:leave|add|post)\s+a\s+(?:comment|reply)\b|^\W*add\s+comment\W*$"
         r"|\b\d+\s+comments?\b|\bcomments?\s*\(\d+\)"
         # "Posted in Sports | 3 Comments" files the page; "Posted by admin on

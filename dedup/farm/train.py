@@ -918,7 +918,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = [SEED + k for k in range(1, args.extra_seeds + 1)]
         log(f"leave-one-family-out with generator seeds {extra}")
         spread = {
-            SEED: {f: r["score"] for f, r in lofo.items() if f != BOILERPLATE},
+            SEED: {f: lofo[f]["score"] for f in generated_families(rows)},
             **lofo_across_seeds(
                 real_rows,
                 corpus.hosts,
