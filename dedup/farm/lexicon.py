@@ -411,6 +411,11 @@ PATTERNS: dict[str, str] = {
         r"|^\W*notes?\s*:"
     ),
     # Datelines: "LONDON, March 3 (Reuters) -", "WASHINGTON —", "New Delhi:".
+    # The last form is every label's ("Fun Fact:", "Photo:"), so 65% of
+    # callouts match too. Kept on purpose: with a colon only after a date or
+    # an agency, unseen callouts did not move (the label features took the
+    # gold's "Photo:" lines as evidence instead) and emoji headings fell
+    # 0.975 -> 0.925 on one generator draw.
     "dateline": (
         r"^\W*(?:\p{Lu}[\p{Lu}\p{Ll}.'’-]*\s*){1,4}"
         r"(?:,\s*(?:\p{Lu}[\p{L}.]*\s*){1,3}(?:\d{1,2}\s*)?)?"

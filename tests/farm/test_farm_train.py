@@ -130,3 +130,21 @@ def test_other_generator_seeds_draw_new_filler_on_the_same_real_rows() -> None:
             held_out = rows.test & (rows.y == POSITIVE) & (rows.family == fam)
             assert score.tp + score.fn == int(held_out.sum()), (seed, fam)
     assert spread[7] != spread[8]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sales of existing homes fell 3.2 percent in March, the group said.", True),
+        ('"We are seeing a rotation out of rate-sensitive sectors," she said.', True),
+        ("Did the council approve the budget after a long debate on Tuesday?", True),
+        ("Total Comments (1531)", False),
+        ("Comment author avatarGovHater", False),
+        # A long line without a sentence end is a heading or a link line.
+        ("Inside North Korea's Gulag and the camps the world forgot about", False),
+        ("It was done.", False),
+        ("", False),
+    ],
+)
+def test_prose_is_a_sentence_of_some_length(text: str, expected: bool) -> None:
+    assert train.is_prose([text]).tolist() == [expected]
