@@ -422,7 +422,9 @@ def _kinds(
 ) -> tuple[npt.NDArray[np.float64], pl.Series]:
     """Distinct filler families per article and its three most frequent ones.
 
-    ``top`` reads ``"callout (13)"``: most paragraphs first, then by name.
+    ``top`` reads ``"callout (13)"``: most paragraphs first, then the kind
+    that says more about the article (:data:`FAMILY_WEIGHT`: one tie-in
+    before one navigation line), then by name.
     Counted with numpy over the flagged paragraphs only, and the list column
     made from offsets: a Python list per article would cost more than the
     rest of the article statistics, and polars group-bys and a join with
@@ -432,17 +434,20 @@ def _kinds(
         ...                 ["teaser", "ads", "teaser", "ads"], 3)
         >>> n.tolist(), top.to_list()
         ([2.0, 0.0, 1.0], [['teaser (2)', 'ads (1)'], [], ['ads (1)']])
+        >>> _kinds(np.array([0, 0, 0, 0]), np.array([0, 1, 2, 3]),
+        ...        ["navigation", "callout", "tie_in", "ads"], 1)[1].to_list()
+        [['tie_in (1)', 'callout (1)', 'ads (1)']]
     """
-    names = sorted(set(hit_families))
+    names = sorted(set(hit_families), key=lambda f: (-FAMILY_WEIGHT.get(f, 0.3), f))
     code_of = {name: code for code, name in enumerate(names)}
-    # One key per (article, family), families in name order.
+    # One key per (article, family), families in the order of *names*.
     key = doc[hit] * max(len(names), 1) + np.array(
         [code_of[f] for f in hit_families], dtype=np.int64
     )
     pairs, count = np.unique(key, return_counts=True)
     pair_doc, pair_code = np.divmod(pairs, max(len(names), 1))
     n_kinds = np.bincount(pair_doc, minlength=n_docs).astype(np.float64)
-    # By article, then most paragraphs first, then by name; an article's
+    # By article, then most paragraphs first, then by code; an article's
     # pairs stay together, so a pair's rank is its distance from the first.
     order = np.lexsort((pair_code, -count, pair_doc))
     pair_doc, pair_code, count = pair_doc[order], pair_code[order], count[order]

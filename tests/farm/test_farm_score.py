@@ -13,7 +13,7 @@ from dedup.arrow import string_buffers
 from dedup.errors import ConfigError, SchemaError
 from dedup.farm import FarmConfig, FarmWriter, render, score_articles, score_frame
 from dedup.farm.report import FORMATS, summary_lines
-from dedup.farm.score import _compression, _kinds, farm_score
+from dedup.farm.score import FAMILY_WEIGHT, _compression, _kinds, farm_score
 from dedup.pipeline import FrameSource
 from dedup.schema import FARM_DOCS_SCHEMA, FARM_PARAGRAPHS_SCHEMA
 
@@ -155,7 +155,8 @@ def test_same_output_on_one_or_all_threads() -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_kinds_equal_a_count_per_article(seed: int) -> None:
     # Distinct families per article and its three most frequent, most
-    # paragraphs first, then by name; articles without flags get [].
+    # paragraphs first, then the weightier kind, then by name; articles
+    # without flags get [].
     rng = np.random.default_rng(seed)
     n_docs = int(rng.integers(0, 30))
     doc = np.sort(rng.integers(0, max(n_docs, 1), size=200)).astype(np.int64)
@@ -169,7 +170,9 @@ def test_kinds_equal_a_count_per_article(seed: int) -> None:
         counts = Counter(
             f for i, f in zip(hit, hit_families, strict=True) if doc[i] == d
         )
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        ranked = sorted(
+            counts.items(), key=lambda kv: (-kv[1], -FAMILY_WEIGHT[kv[0]], kv[0])
+        )[:3]
         assert n_kinds[d] == len(counts)
         assert top[d].to_list() == [f"{f} ({n})" for f, n in ranked]
     assert top.dtype == pl.List(pl.String) and len(top) == n_docs

@@ -90,3 +90,14 @@ def test_003_and_004_score_highest(result: FarmResult) -> None:
     low = [scores[k] for k in ("000", "001", "002")]
     high = [scores[k] for k in ("003", "004")]
     assert max(low) < 0.2 < 0.7 < min(high)
+
+
+def test_top_reasons_put_the_telling_kind_first_on_a_tie(result: FarmResult) -> None:
+    # 003 has one tie-in and one navigation line ("Previous Post Next Post")
+    # after its callouts and headings: the tie-in says more about a farm.
+    top = result.docs.filter(pl.col("doc_id").str.contains("003_"))["top_reasons"]
+    assert top.item().to_list() == [
+        "callout (14)",
+        "emoji_heading (10)",
+        "tie_in (1)",
+    ]
