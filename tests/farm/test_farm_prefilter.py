@@ -98,14 +98,18 @@ def test_anchored_alternatives_need_their_words_at_the_start() -> None:
     need = required_literals(r"^\W*©\s*\d+")
     assert need is not None and need.floating == {"©"} and not need.anchored
     pf = Prefilter.build({"nav": r"(?i)^\W*(?:home|menu)\b"})
-    series = pl.Series(["» Home | News", "Back home", "“Menu”", "x\u00a0menu", ""])
+    texts = ["» Home | News", "Back home", "“Menu”", "x\u00a0menu", ""]
+    series = pl.Series([*texts, "“Back home", "📌\ufe0f — Home", "émenu"])
     data, off = string_buffers(series)
     assert pf.candidates(data, off[:-1].copy(), off[1:].copy()).tolist() == [
         1,
         0,
-        1,  # a non-ASCII character before the first word: cannot tell
+        1,
         0,
         0,
+        0,  # quote marks, dashes and emoji before the first word are skipped
+        1,
+        1,  # as is a letter outside ASCII: only a candidate more, never fewer
     ]
 
 
