@@ -111,6 +111,9 @@ def test_rows_of_two_lists_add_up_to_the_rows_of_both() -> None:
     assert added.text == both.text
     assert np.array_equal(added.family, both.family)
     assert np.array_equal(added.test, both.test)
+    assert np.array_equal(added.y, both.y)
+    assert np.array_equal(added.source, both.source)
+    assert np.array_equal(added.known_label, both.known_label)
 
 
 def test_other_generator_seeds_draw_new_filler_on_the_same_real_rows() -> None:
